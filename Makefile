@@ -1,0 +1,48 @@
+# Bredvid — developer commands. `make demo` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test e2e lint typecheck migrations-check deploy-check venv serve clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Bredvid runs on http://127.0.0.1:8000 — log in with one of the users above."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
+
+e2e: $(STAMP)
+	$(PY) -m pytest -m e2e -p no:xdist tests/e2e $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy bredvid/*/services.py bredvid/*/perms.py
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+deploy-check: $(STAMP)
+	DJANGO_ENV=production ALLOWED_HOSTS=bredvid.example.se \
+	  SECRET_KEY=ci-only-$$(printf 'x%.0s' $$(seq 1 60)) \
+	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/bredvid \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bredvid.accounts.forms import LoginForm, OTPForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+login_view = login_not_required(LoginView.as_view())
+logout_view = auth_views.LogoutView.as_view()
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@sensitive_post_parameters("token")
+def otp_view(request: HttpRequest) -> HttpResponse:
+    """Second factor: verify a TOTP code, or set up the authenticator app the first time."""
+    user = request.user
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect("staff:home")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    setting_up = device is None
+    if setting_up:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if setting_up:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(request.GET.get("next") or "staff:home")
+        form.add_error("token", _("Koden stämmer inte. Vänta på nästa kod och försök igen."))
+    context = {"form": form, "setting_up": setting_up}
+    if setting_up:
+        context["qr"] = _qr_data_uri(device.config_url)
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return render(request, "accounts/otp.html", context)

@@ -1,0 +1,125 @@
+"""/api/v1/persons/ — scoped to the token's municipality and audited like the pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from bredvid.api.schemas import Message, PersonIn, PersonOut, PersonPage, PersonPatch, ValidationErrors
+from bredvid.people import services
+from bredvid.people.models import Person, PersonStaffAccess
+from bredvid.people.perms import can_read_persons, can_see_address, needs_access_reason
+from bredvid.people.queries import search_persons
+from bredvid.tenancy.context import Tenant
+
+router = Router(tags=["persons"])
+ERRORS: dict[int, Any] = {401: Message, 403: Message, 404: Message, 422: ValidationErrors}
+
+
+class ListParams(Schema):
+    q: str = Field("", max_length=100, description="name or identity number")
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+def _tenant(request: HttpRequest) -> Tenant:
+    tenant: Tenant = request.auth  # type: ignore[attr-defined]
+    return tenant
+
+
+def _out(person: Person, address_visible: bool) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "identity_kind": person.identity_kind,
+        "identity_number": person.identity_number,
+        "birth_date": person.birth_date,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "street_address": person.street_address if address_visible else None,
+        "postal_code": person.postal_code if address_visible else None,
+        "city": person.city if address_visible else None,
+        "address_hidden": not address_visible,
+        "phone": person.phone,
+        "email": person.email,
+        "languages": person.languages,
+        "needs_interpreter": person.needs_interpreter,
+        "protection_level": person.protection_level,
+        "created_at": person.created_at,
+        "updated_at": person.updated_at,
+    }
+
+
+def _require_read(tenant: Tenant) -> None:
+    if not can_read_persons(tenant):
+        raise PermissionDenied
+
+
+@router.get("/", response={200: PersonPage, **ERRORS}, summary="Search and list persons")
+def list_persons(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    tenant = _tenant(request)
+    _require_read(tenant)
+    qs = search_persons(Person.objects.visible_to(tenant), params.q).annotate(
+        named=Exists(PersonStaffAccess.objects.filter(person=OuterRef("pk"), user_id=tenant.user.pk))
+    )
+    paginator = Paginator(qs.order_by("last_name", "first_name", "id"), params.page_size)
+    page = paginator.get_page(params.page)
+    shown = list(page)
+    services.record_person_search(tenant=tenant, query=params.q, shown=shown, page=page.number)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "page_size": params.page_size,
+        "results": [_out(p, not p.is_protected or p.named) for p in shown],
+    }
+
+
+@router.post("/", response={201: PersonOut, **ERRORS}, summary="Register a person")
+def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+    tenant = _tenant(request)
+    person = services.create_person(tenant=tenant, data=payload.model_dump())
+    return 201, _out(person, True)
+
+
+@router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
+def get_person(
+    request: HttpRequest,
+    person_id: uuid.UUID,
+    reason: str = Query("", max_length=500, description="required for persons with protected identity"),
+) -> dict[str, Any]:
+    tenant = _tenant(request)
+    _require_read(tenant)
+    person = get_object_or_404(Person.objects.visible_to(tenant), pk=person_id)
+    if needs_access_reason(person) and len(reason.strip()) < 5:
+        raise PermissionDenied(
+            _("Personen har skyddade personuppgifter. Ange skäl (minst fem tecken) i parametern reason.")
+        )
+    services.record_person_view(tenant=tenant, person=person, reason=reason.strip())
+    return _out(person, can_see_address(tenant, person))
+
+
+@router.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
+def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> dict[str, Any]:
+    tenant = _tenant(request)
+    _require_read(tenant)
+    person = get_object_or_404(Person.objects.visible_to(tenant), pk=person_id)
+    data = payload.model_dump(exclude_unset=True)
+    for name, value in list(data.items()):
+        if value is None and name != "birth_date":
+            raise _null_error(name)
+    services.update_person(tenant=tenant, person=person, data=data)
+    return _out(person, True)
+
+
+def _null_error(name: str) -> Exception:
+    from django.core.exceptions import ValidationError
+
+    return ValidationError({name: _("Fältet kan inte vara null.")})

@@ -1,0 +1,21 @@
+from ninja import NinjaAPI
+
+from bredvid.api import errors
+from bredvid.api.auth import TokenAuth
+from bredvid.api.persons import router as persons_router
+
+api = NinjaAPI(
+    title="Bredvid API",
+    version="1",
+    description=(
+        "API v1 of Bredvid. Every route needs `Authorization: Bearer <token>` "
+        "(`python manage.py issue_api_token USERNAME`). Data is scoped to the token's municipality; "
+        "every read and change is written to the audit log."
+    ),
+    urls_namespace="api-1",
+    auth=TokenAuth(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("/persons/", persons_router)

@@ -1,0 +1,153 @@
+"""The audit log: an append-only, hash-chained record of every access to personal data.
+
+Each municipality has its own chain (events without a municipality, such as failed logins
+for unknown user names, go to the "global" chain). Event N stores the hash of event N-1;
+`AuditChainHead` holds the latest sequence number and hash so removals at the end are seen.
+On PostgreSQL and SQLite a trigger refuses UPDATE and DELETE on the event table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from bredvid.tenancy.context import Tenant
+
+GLOBAL_CHAIN = "global"
+GENESIS_HASH = "0" * 64
+FIELD_SEPARATOR = "\x1f"
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("Visning")
+    SEARCH = "search", _("Sökning")
+    CREATE = "create", _("Skapande")
+    UPDATE = "update", _("Ändring")
+    DELETE = "delete", _("Borttagning")
+    EXPORT = "export", _("Export")
+    PRINT = "print", _("Utskrift")
+    LOGIN = "login", _("Inloggning")
+    LOGIN_FAILED = "login_failed", _("Misslyckad inloggning")
+    LOGOUT = "logout", _("Utloggning")
+    PERMISSION_DENIED = "permission_denied", _("Nekad åtkomst")
+    TOKEN_ISSUED = "token_issued", _("API-nyckel utfärdad")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def visible_to(self, tenant: Tenant) -> AuditEventQuerySet:
+        from bredvid.audit.perms import can_review_audit_log
+
+        if not can_review_audit_log(tenant):
+            return self.none()
+        return self.filter(municipality=tenant.municipality)
+
+
+class AuditEvent(models.Model):
+    holds_personal_data = True
+
+    id = models.BigAutoField(primary_key=True)
+    chain = models.CharField(max_length=36, editable=False)
+    seq = models.BigIntegerField(editable=False)
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("tidpunkt"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(_("användare"), max_length=150, blank=True)
+    via = models.CharField(max_length=8, default="web")
+    action = models.CharField(_("händelse"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("objekttyp"), max_length=64, blank=True)
+    object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
+    person_id = models.UUIDField(_("person"), null=True, blank=True, db_index=True)
+    subjects = models.TextField(
+        blank=True, help_text="Space-separated ids of persons shown (lists, searches)."
+    )
+    ip = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+    reason = models.TextField(_("skäl"), blank=True)
+    detail_json = models.TextField(default="{}")
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("logghändelse")
+        verbose_name_plural = _("logghändelser")
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
+        indexes = [
+            models.Index(fields=["municipality", "occurred_at"], name="audit_muni_time"),
+            models.Index(fields=["actor", "occurred_at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        return json.loads(self.detail_json)
+
+
+class AuditChainHead(models.Model):
+    holds_personal_data = False
+
+    chain = models.CharField(max_length=36, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"{self.chain}@{self.seq}"
+
+
+def canonical_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def compute_hash(
+    *,
+    chain: str,
+    seq: int,
+    occurred_at: datetime,
+    municipality_id: object,
+    actor_id: object,
+    actor_username: str,
+    via: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    person_id: object,
+    subjects: str,
+    ip: str | None,
+    reason: str,
+    detail_json: str,
+    prev_hash: str,
+) -> str:
+    """SHA-256 over every stored field of the event and the previous event's hash."""
+    parts = (
+        chain,
+        str(seq),
+        canonical_time(occurred_at),
+        "" if municipality_id is None else str(municipality_id),
+        "" if actor_id is None else str(actor_id),
+        actor_username,
+        via,
+        action,
+        object_type,
+        object_id,
+        "" if person_id is None else str(person_id),
+        subjects,
+        ip or "",
+        reason,
+        detail_json,
+        prev_hash,
+    )
+    return hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).hexdigest()

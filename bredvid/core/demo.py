@@ -1,0 +1,163 @@
+"""Demo data: three municipalities, one user per role in each, and realistic persons.
+
+Deterministic (fixed seeds) and idempotent: running it again changes nothing but passwords.
+Identity numbers are generated with valid check digits; they are test data, not real people.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from faker import Faker
+
+from bredvid.audit.models import Action
+from bredvid.audit.services import record
+from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
+from bredvid.people.models import Person, PersonStaffAccess, ProtectionLevel
+from bredvid.tenancy.models import Membership, Municipality, Role, Unit
+
+MUNICIPALITIES = (("Ale", "1440", "ale"), ("Borlänge", "2081", "borlange"), ("Pajala", "2521", "pajala"))
+UNITS = {
+    "barn": "Barn och unga – utredning",
+    "familjehem": "Familjehemsenheten",
+    "ledning": "Individ- och familjeomsorgens ledning",
+}
+ROLE_UNITS = {
+    Role.CASEWORKER: ("barn",),
+    Role.FAMILY_CARE_OFFICER: ("familjehem",),
+    Role.MANAGER: ("barn", "familjehem"),
+    Role.AUDITOR: ("ledning",),
+    Role.ADMIN: ("ledning",),
+}
+FIRST_NAMES = {
+    Role.CASEWORKER: ("Sara", "Lindqvist"),
+    Role.FAMILY_CARE_OFFICER: ("Johan", "Berglund"),
+    Role.MANAGER: ("Maria", "Håkansson"),
+    Role.AUDITOR: ("Per", "Nyström"),
+    Role.ADMIN: ("Lena", "Sundberg"),
+}
+LANGUAGES = [
+    "svenska",
+    "svenska",
+    "svenska",
+    "arabiska",
+    "somaliska",
+    "finska",
+    "nordsamiska",
+    "meänkieli",
+    "dari",
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    usernames: list[str]
+    persons_created: int
+
+
+def _identity_number(fake: Faker) -> str | None:
+    raw = fake.ssn(min_age=0, max_age=80, long=True, dash=True)
+    try:
+        return parse_identity_number(raw).number
+    except InvalidIdentityNumber:
+        return None
+
+
+@transaction.atomic
+def load_demo(*, persons_per_municipality: int = 120, password: str | None = None) -> DemoSummary:
+    password = password or settings.DEMO_PASSWORD
+    user_model = get_user_model()
+    usernames: list[str] = []
+    created_total = 0
+    for index, (name, code, slug) in enumerate(MUNICIPALITIES):
+        municipality, _ = Municipality.objects.get_or_create(
+            kommunkod=code, defaults={"name": name, "slug": slug}
+        )
+        units = {
+            key: Unit.objects.get_or_create(municipality=municipality, name=label)[0]
+            for key, label in UNITS.items()
+        }
+        users = {}
+        for role, unit_keys in ROLE_UNITS.items():
+            username = f"{role.value}.{code}"
+            first, last = FIRST_NAMES[role]
+            user, _ = user_model.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.invalid"},
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            for key in unit_keys:
+                Membership.objects.get_or_create(user=user, unit=units[key], role=role)
+            users[role] = user
+            usernames.append(username)
+        created_total += _load_persons(municipality, users[Role.CASEWORKER], seed=1000 + index,
+                                       count=persons_per_municipality)  # fmt: skip
+    return DemoSummary(usernames=usernames, persons_created=created_total)
+
+
+def _load_persons(municipality: Municipality, named_user: object, *, seed: int, count: int) -> int:
+    fake = Faker("sv_SE")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    existing = set(Person.objects.filter(municipality=municipality).values_list("identity_number", flat=True))
+    new: list[Person] = []
+    seen: set[str] = set()
+    for _ in range(count * 2):
+        if len(seen) >= count:
+            break
+        number = _identity_number(fake)
+        first = fake.first_name()
+        last = fake.last_name()
+        street = fake.street_address()
+        postcode = fake.postcode()
+        city = fake.city()
+        phone = fake.phone_number()
+        roll = rng.random()
+        language = rng.choice(LANGUAGES)
+        if number is None or number in seen:
+            continue
+        seen.add(number)
+        if number in existing:
+            continue
+        protection = ProtectionLevel.NONE
+        if roll < 0.04:
+            protection = ProtectionLevel.SKYDDAD_FOLKBOKFORING
+        elif roll < 0.08:
+            protection = ProtectionLevel.SEKRETESSMARKERING
+        parsed = parse_identity_number(number)
+        new.append(
+            Person(
+                municipality=municipality,
+                identity_kind=parsed.kind.value,
+                identity_number=parsed.number,
+                birth_date=parsed.birth_date,
+                first_name=first,
+                last_name=last,
+                street_address=street,
+                postal_code=postcode,
+                city=city,
+                phone=phone,
+                email=f"{first.lower()}.{last.lower()}@example.invalid".replace(" ", ""),
+                languages=language,
+                needs_interpreter=language not in ("svenska", "finska", "meänkieli") and roll > 0.5,
+                protection_level=protection,
+            )
+        )
+    Person.objects.bulk_create(new)
+    for person in new:
+        if person.is_protected:
+            PersonStaffAccess.objects.create(municipality=municipality, person=person, user=named_user)
+    if new:
+        record(
+            action=Action.CREATE,
+            municipality=municipality,
+            object_type="people.person",
+            via="cli",
+            detail={"demo_data": len(new)},
+        )
+    return len(new)

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from bredvid.core.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo municipalities, staff users (one per role) and persons. Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--persons", type=int, default=120, help="persons per municipality")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = load_demo(persons_per_municipality=options["persons"])
+        self.stdout.write(f"Demo data loaded ({summary.persons_created} new persons).")
+        self.stdout.write("Demo logins (all share the password below):")
+        for username in summary.usernames:
+            self.stdout.write(f"  {username}")
+        self.stdout.write(f"Password: {settings.DEMO_PASSWORD}")

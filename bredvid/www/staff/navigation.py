@@ -1,0 +1,51 @@
+"""The staff menu, by role: each user sees only what their roles can reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bredvid.audit.perms import can_review_audit_log
+from bredvid.people.perms import can_read_persons
+from bredvid.tenancy.context import Tenant, memberships_by_municipality
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    check: Any
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV = (
+    NavItem(_("Start"), "staff:home", lambda t: True),
+    NavItem(_("Personer"), "staff:person_list", can_read_persons),
+    NavItem(_("Logggranskning"), "staff:audit_log", can_review_audit_log),
+)
+
+
+def reachable(tenant: Tenant) -> list[NavItem]:
+    return [item for item in NAV if item.check(tenant)]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        return {}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for item in reachable(tenant):
+        url = item.url()
+        is_current = current == item.url_name or (
+            item.url_name != "staff:home" and request.path.startswith(url)
+        )
+        items.append({"label": item.label, "url": url, "current": is_current})
+    several = len(memberships_by_municipality(request.user)) > 1  # type: ignore[arg-type]
+    return {"nav_items": items, "user_has_several_municipalities": several}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from bredvid.www.staff import views
+
+app_name = "staff"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("valj-kommun/", views.choose_municipality, name="choose_municipality"),
+    path("personer/", views.person_list, name="person_list"),
+    path("personer/ny/", views.person_create, name="person_create"),
+    path("personer/<uuid:person_id>/", views.person_detail, name="person_detail"),
+    path("personer/<uuid:person_id>/andra/", views.person_edit, name="person_edit"),
+    path("logg/", views.audit_log, name="audit_log"),
+    path("logg/export/", views.audit_export, name="audit_export"),
+]

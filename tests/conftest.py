@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from bredvid.tenancy.context import Tenant, build_tenant
+from bredvid.tenancy.models import Municipality, Role, Unit
+from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = True
+    settings.OTP_REQUIRED = False
+    settings.LANGUAGE_CODE = "sv"
+
+
+@dataclass
+class World:
+    """Two municipalities, each with a unit and one user per role."""
+
+    home: Municipality
+    other: Municipality
+    home_unit: Unit
+    other_unit: Unit
+    users: dict[str, object]
+    other_users: dict[str, object]
+
+    def tenant(self, role: str, *, other: bool = False) -> Tenant:
+        user = (self.other_users if other else self.users)[role]
+        municipality = self.other if other else self.home
+        tenant = build_tenant(user, municipality.pk, ip="127.0.0.1")  # type: ignore[arg-type]
+        assert tenant is not None
+        return tenant
+
+    def client(self, role: str, *, other: bool = False) -> Client:
+        client = Client()
+        client.force_login((self.other_users if other else self.users)[role])  # type: ignore[arg-type]
+        return client
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    home = MunicipalityFactory(name="Ale", kommunkod="1440", slug="ale")
+    other = MunicipalityFactory(name="Borlänge", kommunkod="2081", slug="borlange")
+    home_unit = UnitFactory(municipality=home, name="Barn och unga")
+    other_unit = UnitFactory(municipality=other, name="Barn och unga")
+    users = {}
+    other_users = {}
+    for role in Role.values:
+        users[role] = UserFactory(username=f"{role}.home")
+        MembershipFactory(user=users[role], unit=home_unit, role=role)
+        other_users[role] = UserFactory(username=f"{role}.other")
+        MembershipFactory(user=other_users[role], unit=other_unit, role=role)
+    return World(home, other, home_unit, other_unit, users, other_users)
+
+
+@pytest.fixture
+def client_for(world: World) -> Callable[..., Client]:
+    return world.client
