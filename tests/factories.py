@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from bredvid.people.models import Person, PersonStaffAccess, ProtectionLevel
 from bredvid.tenancy.models import Membership, Municipality, Role, Unit
 
+
 class MunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Municipality

@@ -1,5 +1,7 @@
 """The audit log is hash-chained, verifiable and append-only in the database."""
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -27,7 +29,7 @@ def events(world):  # type: ignore[no-untyped-def]
 
 def test_events_link_to_their_predecessor(events) -> None:  # type: ignore[no-untyped-def]
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
-    for previous, current in zip(events, events[1:], strict=False):
+    for previous, current in itertools.pairwise(events):
         assert current.prev_hash == previous.hash
     report = verify_all()
     assert report.ok

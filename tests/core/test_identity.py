@@ -9,7 +9,9 @@ from tests.factories import _number
 TODAY = datetime.date(2026, 11, 22)
 
 
-@pytest.mark.parametrize("raw", ["19811228-9874", "198112289874", "811228-9874", "8112289874", " 19811228 9874 "])
+@pytest.mark.parametrize(
+    "raw", ["19811228-9874", "198112289874", "811228-9874", "8112289874", " 19811228 9874 "]
+)
 def test_personnummer_forms_are_normalised(raw: str) -> None:
     parsed = parse_identity_number(raw, today=TODAY)
     assert parsed.number == "19811228-9874"

@@ -38,7 +38,9 @@ def test_list_query_count_is_constant(world, django_assert_max_num_queries) -> N
     client.get(reverse("staff:person_list"))  # the first audit event also creates the chain head
     with django_assert_max_num_queries(20) as small:
         client.get(reverse("staff:person_list"))
-    PersonFactory.create_batch(45, municipality=world.home, protection_level=ProtectionLevel.SEKRETESSMARKERING)
+    PersonFactory.create_batch(
+        45, municipality=world.home, protection_level=ProtectionLevel.SEKRETESSMARKERING
+    )
     with django_assert_max_num_queries(20) as large:
         client.get(reverse("staff:person_list"))
     assert len(small.captured_queries) == len(large.captured_queries)
