@@ -10,13 +10,13 @@ if TYPE_CHECKING:
     from bredvid.people.models import Person
     from bredvid.tenancy.context import Tenant
 
-_READ_ROLES = (Role.CASEWORKER, Role.FAMILY_CARE_OFFICER, Role.MANAGER)
+READ_ROLES = (Role.CASEWORKER, Role.FAMILY_CARE_OFFICER, Role.MANAGER)
 _WRITE_ROLES = (Role.CASEWORKER, Role.FAMILY_CARE_OFFICER, Role.MANAGER)
 
 
 def can_read_persons(tenant: Tenant) -> bool:
     """Casework staff read persons; auditors and administrators do not see case content."""
-    return tenant.has_role(*_READ_ROLES)
+    return tenant.has_role(*READ_ROLES)
 
 
 def can_create_person(tenant: Tenant) -> bool:
@@ -40,3 +40,12 @@ def can_see_address(tenant: Tenant, person: Person) -> bool:
 def needs_access_reason(person: Person) -> bool:
     """Every view of a protected person asks for and logs a reason."""
     return person.is_protected
+
+
+def can_manage_named_staff(tenant: Tenant, person: Person) -> bool:
+    """The manager decides which staff are named on a protected person."""
+    return (
+        tenant.has_role(Role.MANAGER)
+        and person.is_protected
+        and person.municipality_id == tenant.municipality.pk
+    )

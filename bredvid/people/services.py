@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,9 +11,18 @@ from django.utils.translation import gettext as _
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.people.models import Person
-from bredvid.people.perms import can_create_person, can_edit_person, can_read_persons
+from bredvid.people.models import Person, PersonStaffAccess
+from bredvid.people.perms import (
+    READ_ROLES,
+    can_create_person,
+    can_edit_person,
+    can_manage_named_staff,
+    can_read_persons,
+)
 from bredvid.tenancy.context import Tenant
+
+if TYPE_CHECKING:
+    from bredvid.accounts.models import User
 
 EDITABLE_FIELDS = (
     "identity_kind",
@@ -90,3 +99,41 @@ def record_person_search(*, tenant: Tenant, query: str, shown: Sequence[Person],
         subjects=[p.pk for p in shown],
         detail={"query": query[:100], "page": page, "count": len(shown)},
     )
+
+
+def eligible_named_staff(*, tenant: Tenant) -> list[User]:
+    """Staff of the municipality who work with persons (and so may be named on one)."""
+    from django.contrib.auth import get_user_model
+
+    from bredvid.tenancy.models import Membership
+
+    user_ids = Membership.objects.filter(
+        municipality=tenant.municipality, active=True, role__in=READ_ROLES
+    ).values("user_id")
+    return list(
+        get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("last_name", "first_name")
+    )
+
+
+def set_named_staff(*, tenant: Tenant, person: Person, user_id: int, named: bool) -> None:
+    """Name (or un-name) a member of staff on a protected person; audited as a change of the person."""
+    if not can_manage_named_staff(tenant, person):
+        raise PermissionDenied
+    eligible = {user.pk: user for user in eligible_named_staff(tenant=tenant)}
+    if named and user_id not in eligible:
+        raise ValidationError({"user": _("Välj en medarbetare i kommunen som arbetar med personer.")})
+    with transaction.atomic():
+        if named:
+            PersonStaffAccess.objects.get_or_create(
+                person=person, user_id=user_id, defaults={"municipality": person.municipality}
+            )
+        else:
+            # Named-staff rows are access grants, not records about the person: removing one is allowed.
+            PersonStaffAccess.objects.filter(person=person, user_id=user_id).delete()
+        record(
+            action=Action.UPDATE,
+            tenant=tenant,
+            obj=person,
+            person_id=person.pk,
+            detail={"named_staff_added" if named else "named_staff_removed": user_id},
+        )

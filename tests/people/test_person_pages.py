@@ -177,3 +177,39 @@ def test_edit_of_protected_person_needs_named_staff(world) -> None:  # type: ign
     assert world.client("caseworker").get(url).status_code == 404
     PersonStaffAccessFactory(person=person, user=world.users["caseworker"])
     assert world.client("caseworker").get(url).status_code == 200
+
+
+def test_manager_names_and_unnames_staff_on_protected_person(world) -> None:  # type: ignore[no-untyped-def]
+    person = PersonFactory(municipality=world.home, protection_level=ProtectionLevel.SKYDDAD_FOLKBOKFORING)
+    url = reverse("staff:person_named_staff", args=[person.pk])
+    caseworker = world.users["caseworker"]
+    detail = world.client("manager").post(
+        reverse("staff:person_detail", args=[person.pk]), {"reason": "Fördela"}
+    )
+    assert caseworker in detail.context["eligible_staff"]
+    assert world.users["auditor"] not in detail.context["eligible_staff"]
+
+    response = world.client("manager").post(url, {"user": caseworker.pk, "action": "add"})
+    assert response.status_code == 302
+    assert person.staff_access.filter(user=caseworker).exists()
+    assert _events(action=Action.UPDATE, person_id=person.pk)[0].detail == {
+        "named_staff_added": caseworker.pk
+    }
+
+    # only staff who work with persons in this municipality can be named
+    world.client("manager").post(url, {"user": world.other_users["caseworker"].pk, "action": "add"})
+    world.client("manager").post(url, {"user": world.users["auditor"].pk, "action": "add"})
+    assert person.staff_access.count() == 1
+
+    world.client("manager").post(url, {"user": caseworker.pk, "action": "remove"})
+    assert not person.staff_access.exists()
+
+
+@pytest.mark.parametrize("role", ["caseworker", "family_care_officer"])
+def test_only_managers_name_staff(world, role) -> None:  # type: ignore[no-untyped-def]
+    person = PersonFactory(municipality=world.home, protection_level=ProtectionLevel.SEKRETESSMARKERING)
+    url = reverse("staff:person_named_staff", args=[person.pk])
+    response = world.client(role).post(url, {"user": world.users[role].pk, "action": "add"})
+    assert response.status_code == 404
+    assert not person.staff_access.exists()
+    assert world.client("manager", other=True).post(url, {"user": 1}).status_code == 404

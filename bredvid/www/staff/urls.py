@@ -10,6 +10,9 @@ urlpatterns = [
     path("personer/ny/", views.person_create, name="person_create"),
     path("personer/<uuid:person_id>/", views.person_detail, name="person_detail"),
     path("personer/<uuid:person_id>/andra/", views.person_edit, name="person_edit"),
+    path(
+        "personer/<uuid:person_id>/namngiven-personal/", views.person_named_staff, name="person_named_staff"
+    ),
     path("logg/", views.audit_log, name="audit_log"),
     path("logg/export/", views.audit_export, name="audit_export"),
 ]

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bredvid.audit import exports
 from bredvid.audit.models import Action, AuditEvent
@@ -27,6 +27,7 @@ from bredvid.people.models import Person, PersonStaffAccess
 from bredvid.people.perms import (
     can_create_person,
     can_edit_person,
+    can_manage_named_staff,
     can_read_persons,
     can_see_address,
     needs_access_reason,
@@ -143,14 +144,46 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         return redirect("staff:person_detail", person_id=person.pk)
     people_services.record_person_view(tenant=tenant, person=person, reason=reason)
     named = list(person.staff_access.select_related("user").order_by("user__last_name"))
+    can_manage = can_manage_named_staff(tenant, person)
+    named_ids = {access.user_id for access in named}
     context = {
         "person": person,
+        "can_manage_named": can_manage,
+        "eligible_staff": [
+            u
+            for u in (people_services.eligible_named_staff(tenant=tenant) if can_manage else [])
+            if u.pk not in named_ids
+        ],
         "show_address": can_see_address(tenant, person),
         "can_edit": can_edit_person(tenant, person),
         "named_staff": [access.user for access in named],
         "reason": reason,
     }
     return render(request, "staff/person_detail.html", context)
+
+
+@permission_required(can_read_persons)
+@require_POST
+def person_named_staff(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    tenant = _tenant(request)
+    person = _get_person(tenant, person_id)
+    if not can_manage_named_staff(tenant, person):
+        raise Http404
+    try:
+        user_id = int(request.POST.get("user", ""))
+    except ValueError:
+        user_id = 0
+    named = request.POST.get("action") != "remove"
+    try:
+        people_services.set_named_staff(tenant=tenant, person=person, user_id=user_id, named=named)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Namngiven personal är tillagd.") if named else _("Namngiven personal är borttagen.")
+        )
+    # Back to the list: opening the person again asks for a new reason.
+    return redirect("staff:person_list")
 
 
 @permission_required(can_read_persons)
