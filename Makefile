@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test e2e lint typecheck migrations-check deploy-check venv serve clean
+.PHONY: demo test e2e lint typecheck migrations-check deploy-check venv serve clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -46,3 +46,9 @@ deploy-check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/staticfiles
+
+# Refresh the English catalogue after changing interface strings (needs gettext).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "var/*"
+	$(PY) scripts/en_translations.py
+	$(PY) manage.py compilemessages -l en --ignore ".venv/*"

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer
@@ -41,7 +42,7 @@ def _to_twelve_digits(raw: str, today: datetime.date) -> str:
     """Expand 10-digit forms to 12 digits, using '+' for people aged 100 or more."""
     value = raw.replace(" ", "")
     if not _DIGITS.match(value):
-        raise InvalidIdentityNumber("Ange numret som ÅÅÅÅMMDD-NNNN.")
+        raise InvalidIdentityNumber(_("Ange numret som ÅÅÅÅMMDD-NNNN."))
     sep_plus = "+" in value
     digits = value.replace("-", "").replace("+", "")
     if len(digits) == 12:
@@ -70,11 +71,11 @@ def parse_identity_number(raw: str, *, today: datetime.date | None = None) -> Id
     try:
         birth_date = personnummer.get_birth_date(as_personnummer)
     except StdnumError as exc:
-        raise InvalidIdentityNumber("Födelsedatumet i numret finns inte.") from exc
+        raise InvalidIdentityNumber(_("Födelsedatumet i numret finns inte.")) from exc
     if birth_date > today:
-        raise InvalidIdentityNumber("Födelsedatumet i numret ligger i framtiden.")
+        raise InvalidIdentityNumber(_("Födelsedatumet i numret ligger i framtiden."))
     try:
         luhn.validate(digits[2:])
     except StdnumError as exc:
-        raise InvalidIdentityNumber("Kontrollsiffran stämmer inte.") from exc
+        raise InvalidIdentityNumber(_("Kontrollsiffran stämmer inte.")) from exc
     return IdentityNumber(kind=kind, number=f"{digits[:8]}-{digits[8:]}", birth_date=birth_date)
