@@ -114,7 +114,8 @@ def _load_persons(municipality: Municipality, named_user: object, *, seed: int, 
         first = fake.first_name()
         last = fake.last_name()
         street = fake.street_address()
-        postcode = fake.postcode()
+        digits = fake.postcode().replace(" ", "")
+        postcode = f"{digits[:3]} {digits[3:]}"
         city = fake.city()
         phone = fake.phone_number()
         roll = rng.random()

@@ -48,3 +48,8 @@ def test_validation_messages_follow_the_language(world) -> None:  # type: ignore
     }
     response = client.post(reverse("staff:person_create"), {**data, "protection_level": "none"})
     assert "The check digit is wrong." in response.content.decode()
+
+
+def test_browser_language_does_not_override_swedish(db) -> None:  # type: ignore[no-untyped-def]
+    body = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="sv"' in body
