@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bredvid.tenancy",
     "bredvid.audit",
     "bredvid.people",
+    "bredvid.deadlines",
     "bredvid.api",
     "bredvid.www.staff",
 ]

@@ -1,0 +1,58 @@
+"""Statutory time per Lag (1930:173) om beräkning av lagstadgad tid.
+
+- 2 § first paragraph: a period of months ends on the day of the last month with the same
+  number as the starting day, or on that month's last day when it has no such day.
+- 2 § second paragraph (as amended): when the last day falls on a Saturday, a Sunday, a public
+  holiday, midsommarafton, julafton or nyårsafton, the time runs out on the next weekday.
+
+Holidays come from the `holidays` package (public + de facto categories give exactly the
+public holidays plus midsommarafton, julafton and nyårsafton). Pure functions; no ORM.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from functools import lru_cache
+
+import holidays
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """The day with the same number `months` later, or the last day of that month."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def add_years(start: datetime.date, years: int) -> datetime.date:
+    return add_months(start, 12 * years)
+
+
+@lru_cache(maxsize=64)
+def _closed_days(year: int) -> frozenset[datetime.date]:
+    days = holidays.country_holidays(
+        "SE", years=year, categories=("public", "de_facto"), include_sundays=False
+    )  # type: ignore[call-arg]
+    return frozenset(days)
+
+
+def is_closed_day(day: datetime.date) -> bool:
+    """Saturday, Sunday, public holiday, midsommarafton, julafton or nyårsafton."""
+    return day.weekday() >= 5 or day in _closed_days(day.year)
+
+
+def holiday_name(day: datetime.date) -> str | None:
+    names = holidays.country_holidays(
+        "SE", years=day.year, categories=("public", "de_facto"), include_sundays=False, language="sv"
+    )  # type: ignore[call-arg]
+    return names.get(day)
+
+
+def legal_last_day(nominal: datetime.date) -> datetime.date:
+    """Move a last day that falls on a closed day to the next weekday (2 § second paragraph)."""
+    day = nominal
+    while is_closed_day(day):
+        day += datetime.timedelta(days=1)
+    return day
