@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bredvid.audit",
     "bredvid.people",
     "bredvid.deadlines",
+    "bredvid.casework",
     "bredvid.api",
     "bredvid.www.staff",
 ]

@@ -169,3 +169,26 @@ def _clean_identity(person: Person) -> dict[str, str]:
     person.identity_kind = parsed.kind.value
     person.birth_date = parsed.birth_date
     return errors
+
+
+class Guardianship(models.Model):
+    """A guardian (vårdnadshavare) of a child. Joint custody is two active rows."""
+
+    holds_personal_data = True
+
+    id = models.BigAutoField(primary_key=True)
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guardianships")
+    guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="wards")
+    since = models.DateField(_("från"), null=True, blank=True)
+    ended_on = models.DateField(_("till"), null=True, blank=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("vårdnadshavare")
+        verbose_name_plural = _("vårdnadshavare")
+        constraints = [models.UniqueConstraint(fields=["child", "guardian"], name="guardianship_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} → {self.child_id}"

@@ -34,6 +34,7 @@ class Municipality(BaseModel):
         validators=[RegexValidator(r"^\d{4}$", _("Kommunkoden har fyra siffror."))],
     )
     slug = models.SlugField(unique=True)
+    settings = models.JSONField(_("inställningar"), default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -42,6 +43,11 @@ class Municipality(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kommunkod})"
+
+    @property
+    def visits_per_year(self) -> int:
+        """Personal visits to a placed child per year (practice, not law): default 4."""
+        return int(self.settings.get("visits_per_year", 4))
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):

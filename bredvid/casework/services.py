@@ -1,0 +1,663 @@
+"""State changes in casework. Each runs in one transaction and writes its audit event there.
+
+Workflows are explicit: an action allowed only in some states raises `IllegalTransition`
+with a Swedish message; a missing permission raises `PermissionDenied`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bredvid.audit.models import Action
+from bredvid.audit.services import record
+from bredvid.casework.consent import ConsentFindings, consent_findings
+from bredvid.casework.errors import IllegalTransition, SignedEntryImmutable
+from bredvid.casework.models import (
+    Application,
+    Case,
+    CaseSequence,
+    ConcernReport,
+    Consent,
+    Decision,
+    FollowUp,
+    Intervention,
+    InterventionPause,
+    Investigation,
+    InvestigationExtension,
+    JournalEntry,
+    PlacementEvent,
+    Plan,
+)
+from bredvid.casework.perms import (
+    can_decide,
+    can_extend_investigation,
+    can_open_case,
+    can_sign_entry,
+    can_work_on_case,
+)
+from bredvid.people.models import Guardianship, Person
+from bredvid.tenancy.context import Tenant
+from bredvid.tenancy.models import Unit
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _audit(tenant: Tenant, action: str, obj: models.Model, case: Case, **detail: Any) -> None:
+    record(action=action, tenant=tenant, obj=obj, person_id=case.client_id, detail=detail)
+
+
+def _validated(obj: models.Model) -> None:
+    obj.full_clean(validate_constraints=False)
+
+
+def _fields(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+def _next_reference(tenant: Tenant, year: int) -> str:
+    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(
+        municipality=tenant.municipality, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{tenant.municipality.kommunkod}-{year}-{sequence.last:05d}"
+
+
+def open_case(*, tenant: Tenant, client: Person, unit: Unit, opened_on: datetime.date | None = None) -> Case:
+    _require(can_open_case(tenant))
+    if client.municipality_id != tenant.municipality.pk or unit.pk not in tenant.unit_ids:
+        raise PermissionDenied
+    opened_on = opened_on or timezone.localdate()
+    with transaction.atomic():
+        case = Case(
+            municipality=tenant.municipality,
+            unit=unit,
+            client=client,
+            responsible=tenant.user,
+            opened_on=opened_on,
+            reference=_next_reference(tenant, opened_on.year),
+        )
+        _validated(case)
+        case.save()
+        _audit(tenant, Action.CREATE, case, case)
+    return case
+
+
+def close_case(*, tenant: Tenant, case: Case, closed_on: datetime.date) -> Case:
+    _require(can_work_on_case(tenant, case))
+    if case.status == Case.Status.CLOSED:
+        raise IllegalTransition(_("Ärendet är redan avslutat."))
+    if case.interventions.exclude(status=Intervention.Status.ENDED).exists():
+        raise IllegalTransition(_("Avsluta pågående och ej verkställda insatser först."))
+    if case.investigations.filter(status=Investigation.Status.OPEN).exists():
+        raise IllegalTransition(_("Avsluta pågående utredningar först."))
+    with transaction.atomic():
+        case.status = Case.Status.CLOSED
+        case.closed_on = closed_on
+        case.save(update_fields=["status", "closed_on", "updated_at"])
+        _audit(tenant, Action.UPDATE, case, case, fields=["status", "closed_on"])
+    return case
+
+
+# ---------------------------------------------------------------------------
+# Applications and consent (SoL 21 kap. 1 §)
+# ---------------------------------------------------------------------------
+APPLICATION_FIELDS = (
+    "received_on",
+    "form",
+    "applicant",
+    "support_kind",
+    "description",
+    "child_consent_reason",
+)
+
+
+def register_application(
+    *, tenant: Tenant, case: Case, data: dict[str, Any], source: str = "staff"
+) -> Application:
+    _require(can_work_on_case(tenant, case))
+    application = Application(municipality=case.municipality, case=case, source=source)
+    _fields(application, data, APPLICATION_FIELDS)
+    age = _age(case.client, application.received_on)
+    if application.applicant == Application.Applicant.YOUTH_SELF and age is not None and age < 15:
+        raise ValidationError({"applicant": _("Ett barn under 15 år ansöker genom sina vårdnadshavare.")})
+    if application.applicant == Application.Applicant.ADULT_SELF and age is not None and age < 18:
+        raise ValidationError({"applicant": _("Klienten är inte vuxen: välj vårdnadshavare eller ungdom.")})
+    with transaction.atomic():
+        _validated(application)
+        application.save()
+        _audit(tenant, Action.CREATE, application, case)
+    return application
+
+
+def _age(person: Person, on: datetime.date | None) -> int | None:
+    if on is None or person.birth_date is None:
+        return None
+    from bredvid.casework.consent import age_on
+
+    return age_on(person.birth_date, on)
+
+
+def record_consent(
+    *,
+    tenant: Tenant,
+    application: Application,
+    giver: str,
+    given_on: datetime.date,
+    guardian: Person | None = None,
+    note: str = "",
+) -> Consent:
+    case = application.case
+    _require(can_work_on_case(tenant, case))
+    if giver == Consent.Giver.GUARDIAN:
+        is_guardian = (
+            guardian is not None
+            and Guardianship.objects.filter(
+                child=case.client, guardian=guardian, ended_on__isnull=True
+            ).exists()
+        )
+        if not is_guardian:
+            raise ValidationError({"guardian": _("Välj en av barnets registrerade vårdnadshavare.")})
+    consent = Consent(
+        municipality=case.municipality,
+        case=case,
+        application=application,
+        giver=giver,
+        guardian=guardian if giver == Consent.Giver.GUARDIAN else None,
+        given_on=given_on,
+        note=note,
+    )
+    with transaction.atomic():
+        _validated(consent)
+        consent.save()
+        _audit(tenant, Action.CREATE, consent, case, giver=giver)
+    return consent
+
+
+def application_consent(application: Application, on: datetime.date | None = None) -> ConsentFindings:
+    client = application.case.client
+    guardian_ids = set(
+        Guardianship.objects.filter(child=client, ended_on__isnull=True).values_list("guardian_id", flat=True)
+    )
+    consents = list(application.consents.all())
+    return consent_findings(
+        birth_date=client.birth_date,
+        on=on or application.received_on,
+        guardian_ids=guardian_ids,  # type: ignore[arg-type]
+        consenting_guardian_ids={c.guardian_id for c in consents if c.guardian_id},  # type: ignore[misc]
+        child_consented=any(c.giver == Consent.Giver.CHILD for c in consents),
+        child_consent_reason=application.child_consent_reason,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Concern reports (SoL 20 kap. 1–2 §§)
+# ---------------------------------------------------------------------------
+CONCERN_FIELDS = ("received_at", "reporter", "reporter_name", "content")
+
+
+def register_concern_report(*, tenant: Tenant, case: Case, data: dict[str, Any]) -> ConcernReport:
+    _require(can_work_on_case(tenant, case))
+    report = ConcernReport(municipality=case.municipality, case=case)
+    _fields(report, data, CONCERN_FIELDS)
+    with transaction.atomic():
+        _validated(report)
+        report.save()
+        _audit(tenant, Action.CREATE, report, case)
+    return report
+
+
+def record_protection_assessment(
+    *, tenant: Tenant, report: ConcernReport, assessed_at: datetime.datetime, assessment: str, immediate: bool
+) -> ConcernReport:
+    _require(can_work_on_case(tenant, report.case))
+    if report.protection_assessed_at is not None:
+        raise IllegalTransition(_("Skyddsbedömningen är redan gjord."))
+    if assessed_at < report.received_at:
+        raise ValidationError({"protection_assessed_at": _("Skyddsbedömningen kan inte göras före anmälan.")})
+    if not assessment.strip():
+        raise ValidationError({"protection_assessment": _("Beskriv skyddsbedömningen.")})
+    with transaction.atomic():
+        report.protection_assessed_at = assessed_at
+        report.protection_assessment = assessment
+        report.immediate_protection_needed = immediate
+        report.save()
+        _audit(tenant, Action.UPDATE, report, report.case, fields=["protection_assessment"])
+    return report
+
+
+def record_preliminary_assessment(
+    *, tenant: Tenant, report: ConcernReport, decided_on: datetime.date, outcome: str, reasons: str
+) -> Investigation | None:
+    """Decide whether to open an investigation; opens it at once when the answer is yes."""
+    case = report.case
+    _require(can_work_on_case(tenant, case))
+    if report.preliminary_decided_on is not None:
+        raise IllegalTransition(_("Förhandsbedömningen är redan beslutad."))
+    if report.protection_assessed_at is None:
+        raise IllegalTransition(_("Gör skyddsbedömningen först."))
+    if decided_on < timezone.localtime(report.received_at).date():
+        raise ValidationError({"preliminary_decided_on": _("Datumet ligger före anmälan.")})
+    if not reasons.strip():
+        raise ValidationError({"preliminary_reasons": _("Ange skälen till bedömningen.")})
+    with transaction.atomic():
+        report.preliminary_decided_on = decided_on
+        report.preliminary_outcome = outcome
+        report.preliminary_reasons = reasons
+        _validated(report)
+        report.save()
+        _audit(tenant, Action.UPDATE, report, case, fields=["preliminary_outcome"])
+        if outcome == ConcernReport.Outcome.INVESTIGATE:
+            return start_investigation(tenant=tenant, case=case, started_on=decided_on, concern_report=report)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Investigations (SoL 20 kap. 3 §, BBIC)
+# ---------------------------------------------------------------------------
+BBIC_FIELDS = ("child_needs", "parents_capacity", "family_environment", "child_view")
+
+
+def start_investigation(
+    *,
+    tenant: Tenant,
+    case: Case,
+    started_on: datetime.date,
+    concern_report: ConcernReport | None = None,
+    application: Application | None = None,
+) -> Investigation:
+    _require(can_work_on_case(tenant, case))
+    if case.status == Case.Status.CLOSED:
+        raise IllegalTransition(_("Ärendet är avslutat."))
+    age = _age(case.client, started_on)
+    investigation = Investigation(
+        municipality=case.municipality,
+        case=case,
+        started_on=started_on,
+        concern_report=concern_report,
+        application=application,
+        about_child=age is not None and age < 18,
+    )
+    with transaction.atomic():
+        _validated(investigation)
+        investigation.save()
+        _audit(tenant, Action.CREATE, investigation, case)
+    return investigation
+
+
+def update_investigation(
+    *, tenant: Tenant, investigation: Investigation, data: dict[str, Any]
+) -> Investigation:
+    _require(can_work_on_case(tenant, investigation.case))
+    if investigation.status != Investigation.Status.OPEN:
+        raise IllegalTransition(_("Utredningen är avslutad."))
+    _fields(investigation, data, BBIC_FIELDS)
+    with transaction.atomic():
+        _validated(investigation)
+        investigation.save()
+        _audit(tenant, Action.UPDATE, investigation, investigation.case, fields=sorted(data))
+    return investigation
+
+
+def extend_investigation(
+    *,
+    tenant: Tenant,
+    investigation: Investigation,
+    until: datetime.date,
+    reason: str,
+    decided_on: datetime.date,
+) -> InvestigationExtension:
+    case = investigation.case
+    _require(can_extend_investigation(tenant, case))
+    if investigation.status != Investigation.Status.OPEN:
+        raise IllegalTransition(_("Utredningen är avslutad."))
+    if until <= decided_on:
+        raise ValidationError({"until": _("Den nya tidpunkten måste ligga efter beslutsdatumet.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ange de särskilda skälen till förlängningen.")})
+    extension = InvestigationExtension(
+        municipality=case.municipality,
+        case=case,
+        investigation=investigation,
+        until=until,
+        reason=reason,
+        decided_by=tenant.user,
+        decided_on=decided_on,
+    )
+    with transaction.atomic():
+        _validated(extension)
+        extension.save()
+        _audit(tenant, Action.CREATE, extension, case, until=until.isoformat())
+    return extension
+
+
+def conclude_investigation(
+    *, tenant: Tenant, investigation: Investigation, concluded_on: datetime.date, conclusion: str
+) -> Investigation:
+    _require(can_work_on_case(tenant, investigation.case))
+    if investigation.status != Investigation.Status.OPEN:
+        raise IllegalTransition(_("Utredningen är redan avslutad."))
+    if concluded_on < investigation.started_on:
+        raise ValidationError({"concluded_on": _("Utredningen kan inte avslutas före den inleddes.")})
+    if not conclusion.strip():
+        raise ValidationError({"conclusion": _("Skriv utredningens slutsats.")})
+    with transaction.atomic():
+        investigation.status = Investigation.Status.CONCLUDED
+        investigation.concluded_on = concluded_on
+        investigation.conclusion = conclusion
+        investigation.save()
+        _audit(tenant, Action.UPDATE, investigation, investigation.case, fields=["status", "conclusion"])
+    return investigation
+
+
+def start_follow_up(
+    *, tenant: Tenant, investigation: Investigation, started_on: datetime.date, notes: str = ""
+) -> FollowUp:
+    case = investigation.case
+    _require(can_work_on_case(tenant, case))
+    if investigation.status != Investigation.Status.CONCLUDED:
+        raise IllegalTransition(_("Uppföljning enligt 23 kap. 5 § görs efter en avslutad utredning."))
+    follow_up = FollowUp(
+        municipality=case.municipality,
+        case=case,
+        investigation=investigation,
+        started_on=started_on,
+        notes=notes,
+    )
+    with transaction.atomic():
+        _validated(follow_up)
+        follow_up.save()
+        _audit(tenant, Action.CREATE, follow_up, case)
+    return follow_up
+
+
+def end_follow_up(
+    *, tenant: Tenant, follow_up: FollowUp, ended_on: datetime.date, notes: str = ""
+) -> FollowUp:
+    _require(can_work_on_case(tenant, follow_up.case))
+    if follow_up.ended_on is not None:
+        raise IllegalTransition(_("Uppföljningen är redan avslutad."))
+    with transaction.atomic():
+        follow_up.ended_on = ended_on
+        if notes:
+            follow_up.notes = notes
+        follow_up.save()
+        _audit(tenant, Action.UPDATE, follow_up, follow_up.case, fields=["ended_on"])
+    return follow_up
+
+
+# ---------------------------------------------------------------------------
+# Decisions and interventions
+# ---------------------------------------------------------------------------
+DECISION_FIELDS = (
+    "investigation",
+    "outcome",
+    "legal_basis",
+    "support_kind",
+    "scope_amount",
+    "scope_unit",
+    "period_start",
+    "period_end",
+    "reasons",
+)
+
+
+def propose_decision(*, tenant: Tenant, case: Case, data: dict[str, Any]) -> Decision:
+    _require(can_work_on_case(tenant, case))
+    decision = Decision(municipality=case.municipality, case=case, proposed_by=tenant.user)
+    _fields(decision, data, DECISION_FIELDS)
+    errors: dict[str, str] = {}
+    if decision.period_end and decision.period_start and decision.period_end < decision.period_start:
+        errors["period_end"] = _("Slutdatumet ligger före startdatumet.")
+    if decision.outcome != Decision.Outcome.REFUSED and not decision.scope_unit:
+        errors["scope_unit"] = _("Ange insatsens omfattning.")
+    if decision.investigation is not None and decision.investigation.case_id != case.pk:
+        errors["investigation"] = _("Utredningen hör till ett annat ärende.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _validated(decision)
+        decision.save()
+        _audit(tenant, Action.CREATE, decision, case)
+    return decision
+
+
+def decide(*, tenant: Tenant, decision: Decision, decided_on: datetime.date) -> Decision:
+    """Make the proposed decision; a granted one creates its intervention, waiting for execution."""
+    _require(can_decide(tenant, decision))
+    if decision.status != Decision.Status.PROPOSED:
+        raise IllegalTransition(_("Beslutet är redan fattat."))
+    with transaction.atomic():
+        decision.status = Decision.Status.DECIDED
+        decision.decided_by = tenant.user
+        decision.decided_on = decided_on
+        decision.save()
+        _audit(tenant, Action.UPDATE, decision, decision.case, fields=["status"], outcome=decision.outcome)
+        if decision.outcome != Decision.Outcome.REFUSED:
+            intervention = Intervention.objects.create(
+                municipality=decision.municipality,
+                case=decision.case,
+                decision=decision,
+                support_kind=decision.support_kind,
+            )
+            _audit(tenant, Action.CREATE, intervention, decision.case)
+    return decision
+
+
+def execute_intervention(
+    *, tenant: Tenant, intervention: Intervention, executed_on: datetime.date
+) -> Intervention:
+    """Verkställ: the support has started (later set by the assignment that carries it out)."""
+    _require(can_work_on_case(tenant, intervention.case))
+    if intervention.status != Intervention.Status.PENDING:
+        raise IllegalTransition(_("Insatsen är redan verkställd."))
+    if intervention.decision.decided_on and executed_on < intervention.decision.decided_on:
+        raise ValidationError({"executed_on": _("Insatsen kan inte verkställas före beslutet.")})
+    with transaction.atomic():
+        intervention.status = Intervention.Status.ACTIVE
+        intervention.executed_on = executed_on
+        intervention.save()
+        _audit(tenant, Action.UPDATE, intervention, intervention.case, fields=["status", "executed_on"])
+    return intervention
+
+
+def pause_intervention(
+    *,
+    tenant: Tenant,
+    intervention: Intervention,
+    paused_on: datetime.date,
+    reason: str,
+    planned_resume_on: datetime.date | None = None,
+) -> InterventionPause:
+    _require(can_work_on_case(tenant, intervention.case))
+    if intervention.status != Intervention.Status.ACTIVE:
+        raise IllegalTransition(_("Bara en pågående insats kan göras vilande."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ange skälet till uppehållet.")})
+    if intervention.executed_on and paused_on < intervention.executed_on:
+        raise ValidationError({"paused_on": _("Datumet ligger före verkställigheten.")})
+    pause = InterventionPause(
+        municipality=intervention.municipality,
+        case=intervention.case,
+        intervention=intervention,
+        paused_on=paused_on,
+        reason=reason,
+        planned_resume_on=planned_resume_on,
+    )
+    with transaction.atomic():
+        _validated(pause)
+        pause.save()
+        intervention.status = Intervention.Status.PAUSED
+        intervention.save()
+        _audit(
+            tenant,
+            Action.UPDATE,
+            intervention,
+            intervention.case,
+            fields=["status"],
+            paused_on=str(paused_on),
+        )
+    return pause
+
+
+def resume_intervention(
+    *, tenant: Tenant, intervention: Intervention, resumed_on: datetime.date
+) -> Intervention:
+    _require(can_work_on_case(tenant, intervention.case))
+    if intervention.status != Intervention.Status.PAUSED:
+        raise IllegalTransition(_("Insatsen är inte vilande."))
+    pause = intervention.pauses.filter(resumed_on__isnull=True).order_by("-paused_on").first()
+    if pause is None or resumed_on < pause.paused_on:
+        raise ValidationError({"resumed_on": _("Datumet ligger före uppehållet.")})
+    with transaction.atomic():
+        pause.resumed_on = resumed_on
+        pause.save()
+        intervention.status = Intervention.Status.ACTIVE
+        intervention.save()
+        _audit(
+            tenant,
+            Action.UPDATE,
+            intervention,
+            intervention.case,
+            fields=["status"],
+            resumed_on=str(resumed_on),
+        )
+    return intervention
+
+
+def end_intervention(
+    *, tenant: Tenant, intervention: Intervention, ended_on: datetime.date, reason: str
+) -> Intervention:
+    _require(can_work_on_case(tenant, intervention.case))
+    if intervention.status == Intervention.Status.ENDED:
+        raise IllegalTransition(_("Insatsen är redan avslutad."))
+    if not reason.strip():
+        raise ValidationError({"end_reason": _("Ange skälet till att insatsen avslutas.")})
+    with transaction.atomic():
+        intervention.status = Intervention.Status.ENDED
+        intervention.ended_on = ended_on
+        intervention.end_reason = reason
+        intervention.save()
+        _audit(tenant, Action.UPDATE, intervention, intervention.case, fields=["status", "ended_on"])
+    return intervention
+
+
+PLAN_FIELDS = (
+    "kind",
+    "version_on",
+    "goals",
+    "actions",
+    "follow_up",
+    "contact_arrangements",
+    "child_view",
+    "guardians_view",
+)
+
+
+def save_plan(*, tenant: Tenant, intervention: Intervention, data: dict[str, Any]) -> Plan:
+    """Every save is a new dated version; earlier versions stay as they were."""
+    _require(can_work_on_case(tenant, intervention.case))
+    plan = Plan(municipality=intervention.municipality, case=intervention.case, intervention=intervention)
+    plan.author = tenant.user
+    _fields(plan, data, PLAN_FIELDS)
+    if plan.kind == Plan.Kind.CARE_PLAN and not intervention.is_placement:
+        raise ValidationError({"kind": _("Vårdplan upprättas för placeringar i familjehem eller jourhem.")})
+    with transaction.atomic():
+        _validated(plan)
+        plan.save()
+        _audit(tenant, Action.CREATE, plan, intervention.case, kind=plan.kind)
+    return plan
+
+
+def record_placement_event(
+    *,
+    tenant: Tenant,
+    intervention: Intervention,
+    kind: str,
+    occurred_on: datetime.date,
+    private_talk: bool = False,
+    notes: str = "",
+) -> PlacementEvent:
+    _require(can_work_on_case(tenant, intervention.case))
+    if not intervention.is_placement:
+        raise IllegalTransition(_("Övervägande och besök registreras för placeringar."))
+    if intervention.status in (Intervention.Status.PENDING,):
+        raise IllegalTransition(_("Placeringen har inte börjat."))
+    event = PlacementEvent(
+        municipality=intervention.municipality,
+        case=intervention.case,
+        intervention=intervention,
+        kind=kind,
+        occurred_on=occurred_on,
+        private_talk=private_talk,
+        notes=notes,
+        recorded_by=tenant.user,
+    )
+    with transaction.atomic():
+        _validated(event)
+        event.save()
+        _audit(tenant, Action.CREATE, event, intervention.case, kind=kind)
+    return event
+
+
+# ---------------------------------------------------------------------------
+# Journal (SoL 14 kap. 3–7 §§): signed entries never change
+# ---------------------------------------------------------------------------
+JOURNAL_FIELDS = ("occurred_on", "title", "text")
+
+
+def write_journal_entry(
+    *, tenant: Tenant, case: Case, data: dict[str, Any], corrects: JournalEntry | None = None
+) -> JournalEntry:
+    _require(can_work_on_case(tenant, case))
+    if corrects is not None and (
+        corrects.case_id != case.pk or corrects.status != JournalEntry.Status.SIGNED
+    ):
+        raise ValidationError({"corrects": _("Bara signerade anteckningar i samma ärende kan rättas.")})
+    entry = JournalEntry(municipality=case.municipality, case=case, author=tenant.user, corrects=corrects)
+    _fields(entry, data, JOURNAL_FIELDS)
+    with transaction.atomic():
+        _validated(entry)
+        entry.save()
+        _audit(tenant, Action.CREATE, entry, case, corrects=str(corrects.pk) if corrects else "")
+    return entry
+
+
+def edit_journal_draft(*, tenant: Tenant, entry: JournalEntry, data: dict[str, Any]) -> JournalEntry:
+    _require(can_sign_entry(tenant, entry))
+    if entry.status == JournalEntry.Status.SIGNED:
+        raise SignedEntryImmutable
+    _fields(entry, data, JOURNAL_FIELDS)
+    with transaction.atomic():
+        _validated(entry)
+        entry.save()
+        _audit(tenant, Action.UPDATE, entry, entry.case, fields=sorted(data))
+    return entry
+
+
+def sign_journal_entry(*, tenant: Tenant, entry: JournalEntry) -> JournalEntry:
+    _require(can_sign_entry(tenant, entry))
+    if entry.status == JournalEntry.Status.SIGNED:
+        raise IllegalTransition(_("Anteckningen är redan signerad."))
+    with transaction.atomic():
+        entry.status = JournalEntry.Status.SIGNED
+        entry.signed_at = timezone.now()
+        entry.save()
+        _audit(tenant, Action.UPDATE, entry, entry.case, fields=["status"], signed=True)
+    return entry
