@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bredvid.www.staff import views
+from bredvid.www.staff import casework_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("logg/", views.audit_log, name="audit_log"),
     path("logg/export/", views.audit_export, name="audit_export"),
+    *casework_views.urls(),
 ]
