@@ -55,3 +55,8 @@ def error_anchor(form: Any) -> list[tuple[str, str]]:
         for message in errors:
             items.append((anchor, message))
     return items
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bredvid.www.staff import casework_views, views
+from bredvid.www.staff import casework_views, deadline_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("logg/", views.audit_log, name="audit_log"),
     path("logg/export/", views.audit_export, name="audit_export"),
     *casework_views.urls(),
+    *deadline_views.urls(),
 ]

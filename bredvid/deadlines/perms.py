@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bredvid.tenancy.models import Role
+
+if TYPE_CHECKING:
+    from bredvid.tenancy.context import Tenant
+
+
+def can_see_deadlines(tenant: Tenant) -> bool:
+    return tenant.has_role(Role.CASEWORKER, Role.MANAGER)
+
+
+def can_see_unit_deadlines(tenant: Tenant) -> bool:
+    """A manager sees the whole unit's deadlines and can filter by worker."""
+    return tenant.has_role(Role.MANAGER)

@@ -1,0 +1,131 @@
+""" "Att göra": the user's (or the unit's) statutory deadlines, and the calendar subscription."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from bredvid.audit.models import Action
+from bredvid.audit.services import record
+from bredvid.casework.models import Case
+from bredvid.deadlines.calendar_feed import feed
+from bredvid.deadlines.models import CalendarFeed, hash_feed_token
+from bredvid.deadlines.perms import can_see_deadlines, can_see_unit_deadlines
+from bredvid.deadlines.queries import Scope, obligations_for
+from bredvid.deadlines.rules import Kind, summarise
+from bredvid.tenancy.context import Tenant, build_tenant
+from bredvid.tenancy.decorators import permission_required
+from bredvid.tenancy.models import Membership
+
+
+def _tenant(request: HttpRequest) -> Tenant:
+    return request.tenant  # type: ignore[attr-defined,no-any-return]
+
+
+@permission_required(can_see_deadlines)
+def todo(request: HttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    unit_view = request.GET.get("visa") == "enheten" and can_see_unit_deadlines(tenant)
+    workers = []
+    worker_id: int | None = tenant.user.pk
+    if unit_view:
+        worker_ids = Membership.objects.filter(unit_id__in=tenant.unit_ids, active=True).values("user_id")
+        workers = list(get_user_model().objects.filter(pk__in=worker_ids).order_by("last_name", "first_name"))
+        chosen = request.GET.get("handlaggare", "")
+        worker_id = next((w.pk for w in workers if str(w.pk) == chosen), None)
+    kind = request.GET.get("typ", "")
+    scope = Scope(municipality=tenant.municipality, unit_ids=tenant.unit_ids, responsible_id=worker_id)
+    today = timezone.localdate()
+    items = obligations_for(scope, today)
+    if kind in Kind.__members__.values():
+        items = [o for o in items if o.kind == kind]
+    summary = summarise(items, today)
+    summary.done = summary.done[:50]
+    cases = {
+        c["pk"]: c
+        for c in Case.objects.filter(pk__in={o.case_id for o in items}).values(
+            "pk", "responsible__first_name", "responsible__last_name"
+        )
+    }
+    record(
+        action=Action.SEARCH,
+        tenant=tenant,
+        object_type="deadlines",
+        detail={"unit": unit_view, "worker": worker_id, "kind": kind, "count": len(items)},
+    )
+    feed_exists = CalendarFeed.objects.filter(user=tenant.user, municipality=tenant.municipality).exists()
+    context: dict[str, Any] = {
+        "summary": summary,
+        "today": today,
+        "unit_view": unit_view,
+        "can_unit": can_see_unit_deadlines(tenant),
+        "workers": workers,
+        "worker_id": worker_id,
+        "kind": kind,
+        "kinds": list(Kind),
+        "responsible": {
+            pk: f"{c['responsible__first_name']} {c['responsible__last_name']}".strip()
+            for pk, c in cases.items()
+        },
+        "feed_url": request.session.pop("new_feed_url", None),
+        "feed_exists": feed_exists,
+    }
+    return render(request, "deadlines/todo.html", context)
+
+
+@permission_required(can_see_deadlines)
+@require_POST
+def calendar_subscribe(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) the user's calendar token; the URL is shown once."""
+    tenant = _tenant(request)
+    raw, digest = CalendarFeed.generate()
+    with transaction.atomic():
+        CalendarFeed.objects.filter(user=tenant.user, municipality=tenant.municipality).delete()
+        feed_row = CalendarFeed.objects.create(
+            user=tenant.user, municipality=tenant.municipality, token_hash=digest
+        )
+        record(action=Action.TOKEN_ISSUED, tenant=tenant, obj=feed_row, detail={"kind": "calendar"})
+    request.session["new_feed_url"] = request.build_absolute_uri(reverse("staff:calendar_feed", args=[raw]))
+    messages.success(request, _("En ny kalenderadress är skapad. Tidigare adresser slutar fungera."))
+    return redirect("staff:todo")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Public by design (calendar apps cannot log in); the unguessable token is the credential."""
+    if len(token) > 100:
+        raise Http404
+    row = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=hash_feed_token(token), user__is_active=True)
+        .first()
+    )
+    if row is None:
+        raise Http404
+    tenant = build_tenant(row.user, row.municipality_id, ip=None, via="web")
+    if tenant is None or not can_see_deadlines(tenant):
+        raise Http404
+    scope = Scope(municipality=tenant.municipality, unit_ids=tenant.unit_ids, responsible_id=row.user.pk)
+    body = feed(obligations_for(scope), generated=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def urls() -> list[Any]:
+    return [
+        path("att-gora/", todo, name="todo"),
+        path("att-gora/kalender/", calendar_subscribe, name="calendar_subscribe"),
+        path("att-gora/kalender/<str:token>.ics", calendar_feed, name="calendar_feed"),
+    ]

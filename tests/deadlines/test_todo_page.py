@@ -1,0 +1,110 @@
+"""The "Att göra" page and the calendar feed."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bredvid.casework import services
+from bredvid.casework.models import Decision
+from tests.casework.factories import CaseFactory
+from tests.factories import PersonFactory
+
+
+def _pending_decision(world, case, decided_on):  # type: ignore[no-untyped-def]
+    data = {
+        "outcome": "granted",
+        "legal_basis": "sol_13_7",
+        "support_kind": "kontaktperson",
+        "scope_amount": 8,
+        "scope_unit": Decision.ScopeUnit.HOURS_PER_MONTH,
+        "period_start": decided_on,
+        "reasons": "Behov av en vuxen förebild.",
+    }
+    decision = services.propose_decision(tenant=world.tenant("caseworker"), case=case, data=data)
+    return services.decide(tenant=world.tenant("manager"), decision=decision, decided_on=decided_on)
+
+
+@pytest.fixture
+def cases(world):  # type: ignore[no-untyped-def]
+    mine = CaseFactory(
+        unit=world.home_unit, responsible=world.users["caseworker"], reference="1440-2026-00010"
+    )
+    child = PersonFactory(
+        municipality=world.home, identity_number="20150623-4564", birth_date=dt.date(2015, 6, 23)
+    )
+    theirs = CaseFactory(
+        unit=world.home_unit, client=child, responsible=world.users["manager"], reference="1440-2026-00011"
+    )
+    _pending_decision(world, mine, dt.date(2020, 1, 1))  # long overdue
+    services.start_investigation(
+        tenant=world.tenant("caseworker"), case=theirs, started_on=dt.date(2020, 2, 1)
+    )
+    return mine, theirs
+
+
+def test_caseworker_sees_own_deadlines(world, cases) -> None:  # type: ignore[no-untyped-def]
+    mine, _theirs = cases
+    response = world.client("caseworker").get(reverse("staff:todo"))
+    summary = response.context["summary"]
+    assert [o.case_ref for o in summary.overdue] == [mine.reference]
+    assert mine.client.last_name not in response.content.decode()  # references only, no names
+
+
+def test_manager_sees_the_unit_and_filters(world, cases) -> None:  # type: ignore[no-untyped-def]
+    mine, theirs = cases
+    client = world.client("manager")
+    response = client.get(reverse("staff:todo"), {"visa": "enheten"})
+    assert {o.case_ref for o in response.context["summary"].overdue} == {mine.reference, theirs.reference}
+    response = client.get(
+        reverse("staff:todo"), {"visa": "enheten", "handlaggare": world.users["caseworker"].pk}
+    )
+    assert [o.case_ref for o in response.context["summary"].overdue] == [mine.reference]
+    response = client.get(reverse("staff:todo"), {"visa": "enheten", "typ": "investigation"})
+    assert [o.kind for o in response.context["summary"].overdue] == ["investigation"]
+
+
+def test_caseworker_cannot_see_the_unit(world, cases) -> None:  # type: ignore[no-untyped-def]
+    response = world.client("caseworker").get(reverse("staff:todo"), {"visa": "enheten"})
+    assert not response.context["unit_view"]
+
+
+def test_query_count_does_not_grow_with_cases(world, cases, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = world.client("manager")
+    client.get(reverse("staff:todo"), {"visa": "enheten"})
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("staff:todo"), {"visa": "enheten"})
+    for n in range(15):
+        case = CaseFactory(
+            unit=world.home_unit, responsible=world.users["manager"], reference=f"1440-2026-{100 + n:05d}"
+        )
+        _pending_decision(world, case, dt.date(2026, 1, 5))
+        services.start_investigation(
+            tenant=world.tenant("caseworker"), case=case, started_on=dt.date(2026, 9, 1)
+        )
+    with django_assert_max_num_queries(30) as many:
+        client.get(reverse("staff:todo"), {"visa": "enheten"})
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin", "family_care_officer"])
+def test_roles_without_cases_have_no_todo(world, role) -> None:  # type: ignore[no-untyped-def]
+    assert world.client(role).get(reverse("staff:todo")).status_code == 403
+
+
+def test_calendar_feed_has_references_and_no_names(world, cases) -> None:  # type: ignore[no-untyped-def]
+    mine, _ = cases
+    client = world.client("caseworker")
+    client.post(reverse("staff:calendar_subscribe"))
+    url = client.get(reverse("staff:todo")).context["feed_url"]
+    assert url
+    body = Client().get(url[url.index("/att-gora/") :]).content.decode()
+    assert "BEGIN:VCALENDAR" in body
+    assert mine.reference in body
+    assert mine.client.last_name not in body
+    assert mine.client.identity_number not in body
+    # a new address replaces the old one
+    client.post(reverse("staff:calendar_subscribe"))
+    assert Client().get(url[url.index("/att-gora/") :]).status_code == 404
+    assert Client().get("/att-gora/kalender/not-a-token.ics").status_code == 404
