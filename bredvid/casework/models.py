@@ -356,6 +356,11 @@ class Intervention(CaseRecord):
     executed_on = models.DateField(_("verkställd"), null=True, blank=True)
     ended_on = models.DateField(_("avslutad"), null=True, blank=True)
     end_reason = models.TextField(_("skäl till avslut"), blank=True)
+    delay_reason = models.TextField(
+        _("skäl till att insatsen inte verkställts"),
+        blank=True,
+        help_text=_("Redovisas till IVO när beslutet inte verkställts inom tre månader."),
+    )
     investigation_closed_on = models.DateField(
         _("utredningen avslutad (jourhem)"),
         null=True,

@@ -477,6 +477,20 @@ def execute_intervention(
     return intervention
 
 
+def record_delay_reason(*, tenant: Tenant, intervention: Intervention, reason: str) -> Intervention:
+    """Why a granted decision is not yet executed (reported to IVO, SoL 34 kap. 1 §)."""
+    _require(can_work_on_case(tenant, intervention.case))
+    if intervention.status == Intervention.Status.ENDED:
+        raise IllegalTransition(_("Insatsen är avslutad."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Beskriv skälet till dröjsmålet.")})
+    with transaction.atomic():
+        intervention.delay_reason = reason
+        intervention.save()
+        _audit(tenant, Action.UPDATE, intervention, intervention.case, fields=["delay_reason"])
+    return intervention
+
+
 def pause_intervention(
     *,
     tenant: Tenant,

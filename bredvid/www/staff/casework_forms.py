@@ -140,6 +140,12 @@ class ExecuteForm(forms.Form):
     executed_on = date_field(_("Verkställd"))
 
 
+class DelayReasonForm(forms.Form):
+    reason = text_field(
+        _("Skäl till att insatsen inte verkställts"), help_text=_("Redovisas till IVO efter tre månader.")
+    )
+
+
 class PauseForm(forms.Form):
     paused_on = date_field(_("Vilande från"))
     reason = text_field(_("Skäl"))

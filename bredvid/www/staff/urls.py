@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bredvid.www.staff import casework_views, deadline_views, views
+from bredvid.www.staff import casework_views, deadline_views, ivo_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("logg/export/", views.audit_export, name="audit_export"),
     *casework_views.urls(),
     *deadline_views.urls(),
+    *ivo_views.urls(),
 ]

@@ -1,0 +1,192 @@
+"""The manager's quarterly IVO report: preview, file (stored as reported), export to PDF and Excel."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from weasyprint import HTML
+
+from bredvid.audit.models import Action
+from bredvid.audit.services import record
+from bredvid.casework.ivo import build_report, council_summary, quarter_bounds
+from bredvid.casework.models import IvoReport
+from bredvid.casework.perms import can_report_to_ivo
+from bredvid.tenancy.context import Tenant
+from bredvid.tenancy.decorators import permission_required
+
+
+def _tenant(request: HttpRequest) -> Tenant:
+    return request.tenant  # type: ignore[attr-defined,no-any-return]
+
+
+def _quarter(request: HttpRequest, year: int | None = None, quarter: int | None = None) -> tuple[int, int]:
+    today = timezone.localdate()
+    default_q = (today.month - 1) // 3  # the quarter that ended last
+    default_year = today.year if default_q else today.year - 1
+    default_q = default_q or 4
+    try:
+        year = year or int(request.GET.get("ar", default_year))
+        quarter = quarter or int(request.GET.get("kvartal", default_q))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not (2000 <= year <= today.year + 1 and 1 <= quarter <= 4):
+        raise Http404
+    return year, quarter
+
+
+def _report(tenant: Tenant, year: int, quarter: int) -> tuple[dict[str, Any], IvoReport | None]:
+    stored = (
+        IvoReport.objects.visible_to(tenant)
+        .filter(year=year, quarter=quarter)
+        .select_related("filed_by")
+        .first()
+    )
+    if stored is not None:
+        return {"rows": stored.rows, "executed_rows": stored.executed_rows}, stored
+    return build_report(tenant.municipality, year, quarter), None
+
+
+@permission_required(can_report_to_ivo)
+def ivo_report(request: HttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    year, quarter = _quarter(request)
+    report, stored = _report(tenant, year, quarter)
+    start, end = quarter_bounds(year, quarter)
+    record(action=Action.VIEW, tenant=tenant, object_type="casework.ivoreport", object_id=f"{year}Q{quarter}",
+           detail={"rows": len(report["rows"]), "filed": stored is not None})  # fmt: skip
+    context = {
+        "year": year,
+        "quarter": quarter,
+        "start": start,
+        "end": end,
+        "report": report,
+        "stored": stored,
+        "summary": council_summary(report),
+        "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
+    }
+    return render(request, "casework/ivo_report.html", context)
+
+
+@permission_required(can_report_to_ivo)
+@require_POST
+def ivo_file(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
+    tenant = _tenant(request)
+    year, quarter = _quarter(request, year, quarter)
+    if quarter_bounds(year, quarter)[1] >= timezone.localdate():
+        messages.error(request, _("Kvartalet är inte slut än."))
+        return redirect(f"/ivo/?ar={year}&kvartal={quarter}")
+    report = build_report(tenant.municipality, year, quarter)
+    try:
+        with transaction.atomic():
+            stored = IvoReport.objects.create(
+                municipality=tenant.municipality, year=year, quarter=quarter, filed_by=tenant.user, **report
+            )
+            record(action=Action.CREATE, tenant=tenant, obj=stored, detail={"rows": len(report["rows"])})
+    except IntegrityError:
+        messages.error(request, _("Rapporten för kvartalet är redan inlämnad."))
+    else:
+        messages.success(request, _("Rapporten är sparad som inlämnad."))
+    return redirect(f"/ivo/?ar={year}&kvartal={quarter}")
+
+
+@permission_required(can_report_to_ivo)
+def ivo_export(request: HttpRequest, year: int, quarter: int, fmt: str) -> HttpResponse:
+    tenant = _tenant(request)
+    year, quarter = _quarter(request, year, quarter)
+    report, stored = _report(tenant, year, quarter)
+    filename = f"ivo-{tenant.municipality.kommunkod}-{year}-Q{quarter}"
+    if fmt == "pdf":
+        start, end = quarter_bounds(year, quarter)
+        html = render_to_string(
+            "casework/pdf/ivo_report.html",
+            {
+                "report": report,
+                "stored": stored,
+                "year": year,
+                "quarter": quarter,
+                "start": start,
+                "end": end,
+                "municipality": tenant.municipality,
+                "summary": council_summary(report),
+                "printed_at": timezone.localtime(),
+            },
+        )
+        response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            _xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    else:
+        raise Http404
+    response["Cache-Control"] = "no-store"
+    record(
+        action=Action.EXPORT,
+        tenant=tenant,
+        object_type="casework.ivoreport",
+        object_id=f"{year}Q{quarter}",
+        detail={"format": fmt},
+    )
+    return response
+
+
+_HEADERS = [
+    "Ärende",
+    "Typ",
+    "Beslutsdatum",
+    "Insats",
+    "Kön",
+    "Födelseår",
+    "Tremånadersgräns",
+    "Dagar",
+    "Skäl",
+    "Verkställd",
+]
+_KEYS = [
+    "case_ref",
+    "kind",
+    "decision_date",
+    "support_kind",
+    "gender",
+    "birth_year",
+    "limit_date",
+    "days_waited",
+    "reasons",
+    "executed_on",
+]
+
+
+def _xlsx(report: dict[str, Any]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Ej verkställda"
+    sheet.append(_HEADERS)
+    for row in report["rows"]:
+        sheet.append([row[k] for k in _KEYS])
+    done = workbook.create_sheet("Verkställda")
+    done.append(_HEADERS)
+    for row in report["executed_rows"]:
+        done.append([row[k] for k in _KEYS])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def urls() -> list[Any]:
+    return [
+        path("ivo/", ivo_report, name="ivo_report"),
+        path("ivo/<int:year>/<int:quarter>/lamna-in/", ivo_file, name="ivo_file"),
+        path("ivo/<int:year>/<int:quarter>/export.<str:fmt>", ivo_export, name="ivo_export"),
+    ]
