@@ -108,3 +108,27 @@ def test_calendar_feed_has_references_and_no_names(world, cases) -> None:  # typ
     client.post(reverse("staff:calendar_subscribe"))
     assert Client().get(url[url.index("/att-gora/") :]).status_code == 404
     assert Client().get("/att-gora/kalender/not-a-token.ics").status_code == 404
+
+
+def test_reminders_carry_counts_and_a_link_only(world, cases, mailoutbox, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mine, theirs = cases
+    world.users["caseworker"].email = "sara@kommun.se"
+    world.users["caseworker"].save()
+    world.users["manager"].email = "maria@kommun.se"
+    world.users["manager"].save()
+    call_command("send_deadline_reminders")
+    by_recipient = {m.to[0]: m.body for m in mailoutbox}
+    assert set(by_recipient) == {"sara@kommun.se", "maria@kommun.se"}
+    assert "1 försenade frister" in by_recipient["sara@kommun.se"]
+    assert "/att-gora/" in by_recipient["sara@kommun.se"]
+    for body in by_recipient.values():
+        for secret in (
+            mine.reference,
+            theirs.reference,
+            mine.client.last_name,
+            theirs.client.identity_number,
+        ):
+            assert secret not in body
