@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.people.models import Person, PersonStaffAccess
+from bredvid.people.models import Guardianship, Person, PersonStaffAccess
 from bredvid.people.perms import (
     READ_ROLES,
     can_create_person,
@@ -137,3 +137,36 @@ def set_named_staff(*, tenant: Tenant, person: Person, user_id: int, named: bool
             person_id=person.pk,
             detail={"named_staff_added" if named else "named_staff_removed": user_id},
         )
+
+
+def add_guardian(*, tenant: Tenant, child: Person, guardian_number: str) -> Guardianship:
+    """Register a guardian (vårdnadshavare), who must be a registered person in the municipality."""
+    from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
+
+    if not can_edit_person(tenant, child):
+        raise PermissionDenied
+    try:
+        number = parse_identity_number(guardian_number).number
+    except InvalidIdentityNumber as exc:
+        raise ValidationError({"guardian": str(exc)}) from exc
+    guardian = Person.objects.visible_to(tenant).filter(identity_number=number).first()
+    if guardian is None:
+        raise ValidationError(
+            {"guardian": _("Ingen person med det numret är registrerad. Registrera personen först.")}
+        )
+    if guardian.pk == child.pk:
+        raise ValidationError({"guardian": _("En person kan inte vara sin egen vårdnadshavare.")})
+    with transaction.atomic():
+        link, created = Guardianship.objects.get_or_create(
+            child=child, guardian=guardian, defaults={"municipality": child.municipality}
+        )
+        if not created and link.ended_on is not None:
+            raise ValidationError({"guardian": _("Vårdnaden är registrerad som upphörd.")})
+        record(
+            action=Action.UPDATE,
+            tenant=tenant,
+            obj=child,
+            person_id=child.pk,
+            detail={"guardian_added": str(guardian.pk)},
+        )
+    return link

@@ -213,3 +213,19 @@ def test_only_managers_name_staff(world, role) -> None:  # type: ignore[no-untyp
     assert response.status_code == 404
     assert not person.staff_access.exists()
     assert world.client("manager", other=True).post(url, {"user": 1}).status_code == 404
+
+
+def test_guardians_are_registered_from_the_person_page(world, person) -> None:  # type: ignore[no-untyped-def]
+    mother = PersonFactory(municipality=world.home)
+    stranger = PersonFactory(municipality=world.other)
+    client = world.client("caseworker")
+    url = reverse("staff:person_add_guardian", args=[person.pk])
+    client.post(url, {"guardian": stranger.identity_number})  # another municipality's person is unknown here
+    client.post(url, {"guardian": "19811228-9875"})
+    assert not person.guardianships.exists()
+    response = client.post(url, {"guardian": mother.identity_number})
+    assert response.status_code == 302
+    assert [g.guardian for g in person.guardianships.all()] == [mother]
+    detail = client.get(reverse("staff:person_detail", args=[person.pk]))
+    assert detail.context["guardians"] == [mother]
+    assert world.client("auditor").post(url, {"guardian": mother.identity_number}).status_code == 403

@@ -10,6 +10,7 @@ urlpatterns = [
     path("personer/ny/", views.person_create, name="person_create"),
     path("personer/<uuid:person_id>/", views.person_detail, name="person_detail"),
     path("personer/<uuid:person_id>/andra/", views.person_edit, name="person_edit"),
+    path("personer/<uuid:person_id>/vardnadshavare/", views.person_add_guardian, name="person_add_guardian"),
     path(
         "personer/<uuid:person_id>/namngiven-personal/", views.person_named_staff, name="person_named_staff"
     ),

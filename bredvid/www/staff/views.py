@@ -146,8 +146,10 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     named = list(person.staff_access.select_related("user").order_by("user__last_name"))
     can_manage = can_manage_named_staff(tenant, person)
     named_ids = {access.user_id for access in named}
+    guardians = list(person.guardianships.filter(ended_on__isnull=True).select_related("guardian"))
     context = {
         "person": person,
+        "guardians": [g.guardian for g in guardians],
         "can_manage_named": can_manage,
         "eligible_staff": [
             u
@@ -160,6 +162,28 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "reason": reason,
     }
     return render(request, "staff/person_detail.html", context)
+
+
+@permission_required(can_read_persons)
+@require_POST
+def person_add_guardian(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    tenant = _tenant(request)
+    person = _get_person(tenant, person_id)
+    if not can_edit_person(tenant, person):
+        raise Http404
+    try:
+        people_services.add_guardian(
+            tenant=tenant, child=person, guardian_number=request.POST.get("guardian", "")[:20]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Vårdnadshavaren är registrerad."))
+    return (
+        redirect("staff:person_list")
+        if person.is_protected
+        else redirect("staff:person_detail", person_id=person.pk)
+    )
 
 
 @permission_required(can_read_persons)
