@@ -57,6 +57,7 @@ LANGUAGES = [
 class DemoSummary:
     usernames: list[str]
     persons_created: int
+    cases_created: int = 0
 
 
 def _identity_number(fake: Faker) -> str | None:
@@ -97,7 +98,15 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
             usernames.append(username)
         created_total += _load_persons(municipality, users[Role.CASEWORKER], seed=1000 + index,
                                        count=persons_per_municipality)  # fmt: skip
-    return DemoSummary(usernames=usernames, persons_created=created_total)
+    from bredvid.core.demo_casework import load_demo_cases
+
+    cases = sum(
+        load_demo_cases(municipality, seed=2000 + index)
+        for index, municipality in enumerate(
+            Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
+        )
+    )
+    return DemoSummary(usernames=usernames, persons_created=created_total, cases_created=cases)
 
 
 def _load_persons(municipality: Municipality, named_user: object, *, seed: int, count: int) -> int:

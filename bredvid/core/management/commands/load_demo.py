@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo(persons_per_municipality=options["persons"])
-        self.stdout.write(f"Demo data loaded ({summary.persons_created} new persons).")
+        self.stdout.write(
+            f"Demo data loaded ({summary.persons_created} new persons, {summary.cases_created} new cases)."
+        )
         self.stdout.write("Demo logins (all share the password below):")
         for username in summary.usernames:
             self.stdout.write(f"  {username}")
