@@ -12,6 +12,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from bredvid.casework.errors import CaseworkError
+
 
 def _message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
@@ -76,6 +78,11 @@ def install(api: NinjaAPI) -> None:
                 {"field": "body", "loc": ["body"], "message": str(m), "type": "invalid"} for m in exc.messages
             ]
         return api.create_response(request, {"detail": items}, status=422)
+
+    @api.exception_handler(CaseworkError)
+    def _conflict(request: HttpRequest, exc: CaseworkError) -> HttpResponse:
+        """An action not allowed in the object's current state (a signed entry, a decided decision)."""
+        return api.create_response(request, {"detail": exc.message}, status=409)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

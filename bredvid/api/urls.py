@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from bredvid.api import errors
 from bredvid.api.auth import TokenAuth
+from bredvid.api.casework import router as casework_router
 from bredvid.api.persons import router as persons_router
 
 api = NinjaAPI(
@@ -19,3 +20,4 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/persons/", persons_router)
+api.add_router("/", casework_router)
