@@ -18,8 +18,11 @@ from functools import lru_cache
 import holidays
 
 
+@lru_cache(maxsize=131_072)
 def add_months(start: datetime.date, months: int) -> datetime.date:
-    """The day with the same number `months` later, or the last day of that month."""
+    """The day with the same number `months` later, or the last day of that month.
+
+    Cached: deadlines for a whole unit fall on a few thousand distinct dates."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
     day = min(start.day, calendar.monthrange(year, month)[1])
@@ -50,6 +53,7 @@ def holiday_name(day: datetime.date) -> str | None:
     return names.get(day)
 
 
+@lru_cache(maxsize=65_536)
 def legal_last_day(nominal: datetime.date) -> datetime.date:
     """Move a last day that falls on a closed day to the next weekday (2 § second paragraph)."""
     day = nominal

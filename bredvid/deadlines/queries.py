@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from bredvid.casework.models import (
@@ -27,6 +28,7 @@ from bredvid.casework.models import (
     PlacementEvent,
     Plan,
 )
+from bredvid.core.perf import gc_paused
 from bredvid.deadlines.rules import (
     ConcernFacts,
     DecisionFacts,
@@ -59,29 +61,25 @@ def _cases(scope: Scope, prefix: str = "case__") -> Q:
     return q
 
 
-def _local_date(value: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localtime(value).date() if value is not None else None
-
-
 def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[type-arg]
     recent = today - datetime.timedelta(days=RECENT_DAYS)
     facts: list = []  # type: ignore[type-arg]
     common = ("id", "case_id", "case__reference", "case__responsible_id")
 
-    reports = ConcernReport.objects.filter(_cases(scope)).filter(
-        Q(preliminary_decided_on__isnull=True) | Q(preliminary_decided_on__gte=recent)
+    reports = (
+        ConcernReport.objects.filter(_cases(scope))
+        .filter(Q(preliminary_decided_on__isnull=True) | Q(preliminary_decided_on__gte=recent))
+        .annotate(received_on=TruncDate("received_at"), assessed_on=TruncDate("protection_assessed_at"))
     )
-    for row in reports.values_list(
-        *common, "received_at", "protection_assessed_at", "preliminary_decided_on"
-    ):
+    for row in reports.values_list(*common, "received_on", "assessed_on", "preliminary_decided_on"):
         facts.append(
             ConcernFacts(
                 id=row[0],
                 case_id=row[1],
                 case_ref=row[2],
                 responsible_id=row[3],
-                received_on=_local_date(row[4]),  # type: ignore[arg-type]
-                protection_assessed_on=_local_date(row[5]),
+                received_on=row[4],
+                protection_assessed_on=row[5],
                 preliminary_decided_on=row[6],
             )
         )
@@ -215,7 +213,8 @@ def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[t
 
 def obligations_for(scope: Scope, today: datetime.date | None = None) -> list[Obligation]:
     today = today or timezone.localdate()
-    return obligations(collect_facts(scope, today))
+    with gc_paused():
+        return obligations(collect_facts(scope, today))
 
 
 def open_cases(scope: Scope) -> QuerySet[Case]:

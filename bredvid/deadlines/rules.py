@@ -55,7 +55,7 @@ class Status(StrEnum):
     DONE = "done"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
 class Obligation:
     kind: Kind
     case_id: uuid.UUID
@@ -100,7 +100,7 @@ def _obligation(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
 class _Base:
     id: uuid.UUID
     case_id: uuid.UUID
@@ -108,14 +108,14 @@ class _Base:
     responsible_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
 class ConcernFacts(_Base):
     received_on: datetime.date
     protection_assessed_on: datetime.date | None = None
     preliminary_decided_on: datetime.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
 class InvestigationFacts(_Base):
     started_on: datetime.date
     extended_until: datetime.date | None = None
@@ -123,7 +123,7 @@ class InvestigationFacts(_Base):
     about_child: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
 class DecisionFacts(_Base):
     decided_on: datetime.date
     executed_on: datetime.date | None = None
@@ -132,7 +132,7 @@ class DecisionFacts(_Base):
     ended_on: datetime.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
 class PlacementFacts(_Base):
     jourhem: bool
     started_on: datetime.date
@@ -145,7 +145,7 @@ class PlacementFacts(_Base):
     investigation_closed_on: datetime.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
 class FollowUpFacts(_Base):
     closed_on: datetime.date
     ended_on: datetime.date | None = None

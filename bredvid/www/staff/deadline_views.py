@@ -1,4 +1,4 @@
-""" "Att göra": the user's (or the unit's) statutory deadlines, and the calendar subscription."""
+"""The "Att göra" page: the user's (or the unit's) statutory deadlines, and the calendar feed."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.models import Case
+from bredvid.core.perf import gc_paused
 from bredvid.deadlines.calendar_feed import feed
 from bredvid.deadlines.models import CalendarFeed, hash_feed_token
 from bredvid.deadlines.perms import can_see_deadlines, can_see_unit_deadlines
@@ -26,6 +27,21 @@ from bredvid.deadlines.rules import Kind, summarise
 from bredvid.tenancy.context import Tenant, build_tenant
 from bredvid.tenancy.decorators import permission_required
 from bredvid.tenancy.models import Membership
+
+SECTION_ROWS = 50
+KIND_LABELS = {
+    Kind.PROTECTION_ASSESSMENT: _lazy("Skyddsbedömning"),
+    Kind.PRELIMINARY_ASSESSMENT: _lazy("Förhandsbedömning (14 dagar)"),
+    Kind.INVESTIGATION: _lazy("Utredning klar (4 månader)"),
+    Kind.EXECUTION: _lazy("Verkställighet (3 månader)"),
+    Kind.RESUMPTION: _lazy("Återupptagen insats (3 månader)"),
+    Kind.REVIEW: _lazy("Övervägande (6 månader)"),
+    Kind.VISIT: _lazy("Besök i familjehemmet"),
+    Kind.CUSTODY_TRANSFER: _lazy("Prövning av vårdnadsöverflyttning"),
+    Kind.CARE_PLAN_REVISION: _lazy("Revidering av vårdplan"),
+    Kind.FOLLOW_UP_END: _lazy("Uppföljning avslutad (6 månader)"),
+    Kind.JOURHEM_LIMIT: _lazy("Jourhemsplacering högst 2 månader"),
+}
 
 
 def _tenant(request: HttpRequest) -> Tenant:
@@ -49,13 +65,18 @@ def todo(request: HttpRequest) -> HttpResponse:
     items = obligations_for(scope, today)
     if kind in Kind.__members__.values():
         items = [o for o in items if o.kind == kind]
-    summary = summarise(items, today)
-    summary.done = summary.done[:50]
-    cases = {
-        c["pk"]: c
-        for c in Case.objects.filter(pk__in={o.case_id for o in items}).values(
-            "pk", "responsible__first_name", "responsible__last_name"
-        )
+    with gc_paused():
+        summary = summarise(items, today)
+    totals = {"overdue": len(summary.overdue), "due_soon": len(summary.due_soon), "done": len(summary.done)}
+    # A unit can have thousands of open deadlines: each section shows the earliest ones, with the total;
+    # filtering by worker or kind narrows it down.
+    summary.overdue = summary.overdue[:SECTION_ROWS]
+    summary.due_soon = summary.due_soon[:SECTION_ROWS]
+    summary.done = summary.done[:SECTION_ROWS]
+    shown_responsible = {o.responsible_id for o in (*summary.overdue, *summary.due_soon, *summary.done)}
+    names = {
+        u.pk: u.display_name
+        for u in (workers or get_user_model().objects.filter(pk__in=shown_responsible - {None}))
     }
     record(
         action=Action.SEARCH,
@@ -73,10 +94,10 @@ def todo(request: HttpRequest) -> HttpResponse:
         "worker_id": worker_id,
         "kind": kind,
         "kinds": list(Kind),
-        "responsible": {
-            pk: f"{c['responsible__first_name']} {c['responsible__last_name']}".strip()
-            for pk, c in cases.items()
-        },
+        "responsible": names,
+        "labels": KIND_LABELS,
+        "totals": totals,
+        "section_rows": SECTION_ROWS,
         "feed_url": request.session.pop("new_feed_url", None),
         "feed_exists": feed_exists,
     }
