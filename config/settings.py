@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bredvid.people",
     "bredvid.deadlines",
     "bredvid.casework",
+    "bredvid.supporters",
     "bredvid.api",
     "bredvid.www.staff",
 ]
