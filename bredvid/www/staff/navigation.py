@@ -13,6 +13,7 @@ from bredvid.audit.perms import can_review_audit_log
 from bredvid.casework.perms import can_read_cases, can_report_to_ivo
 from bredvid.deadlines.perms import can_see_deadlines
 from bredvid.people.perms import can_read_persons
+from bredvid.supporters.perms import can_read_supporters
 from bredvid.tenancy.context import Tenant, memberships_by_municipality
 
 
@@ -30,6 +31,8 @@ NAV = (
     NavItem(_("Start"), "staff:home", lambda t: True),
     NavItem(_("Att göra"), "staff:todo", can_see_deadlines),
     NavItem(_("Ärenden"), "staff:case_list", can_read_cases),
+    NavItem(_("Intresseanmälningar"), "staff:registration_list", can_read_supporters),
+    NavItem(_("Uppdragstagare"), "staff:supporter_list", can_read_supporters),
     NavItem(_("Personer"), "staff:person_list", can_read_persons),
     NavItem(_("IVO-rapport"), "staff:ivo_report", can_report_to_ivo),
     NavItem(_("Logggranskning"), "staff:audit_log", can_review_audit_log),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bredvid.www.staff import casework_views, deadline_views, ivo_views, views
+from bredvid.www.staff import casework_views, deadline_views, ivo_views, supporter_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -19,4 +19,5 @@ urlpatterns = [
     *casework_views.urls(),
     *deadline_views.urls(),
     *ivo_views.urls(),
+    *supporter_views.urls(),
 ]
