@@ -16,6 +16,7 @@ from bredvid.audit.services import record
 from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.models import SupportKind
 from bredvid.people.models import Person
+from bredvid.supporters.geo import locate
 from bredvid.supporters.models import (
     POLICE_CHECKS_REQUIRED_FOR,
     Assessment,
@@ -158,6 +159,10 @@ def start_investigation(
             city=registration.city,
             area=registration.area,
         )
+        point = locate(registration.city, registration.area)
+        if point is not None:
+            supporter.latitude, supporter.longitude = point
+            supporter.save(update_fields=["latitude", "longitude"])
         Assessment.objects.create(
             municipality=supporter.municipality,
             supporter=supporter,

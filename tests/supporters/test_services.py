@@ -202,3 +202,30 @@ def test_scoping(world, household) -> None:  # type: ignore[no-untyped-def]
     assert not Supporter.objects.visible_to(world.tenant("family_care_officer", other=True)).exists()
     assert not Supporter.objects.visible_to(world.tenant("caseworker")).exists()
     assert not Supporter.objects.visible_to(world.tenant("auditor")).exists()
+
+
+def test_locality_gives_coordinates_offline() -> None:
+    from bredvid.supporters.geo import locate
+
+    lat, lon = locate("Pajala")  # type: ignore[misc]
+    assert 67.1 < lat < 67.3 and 23.2 < lon < 23.5
+    assert locate("  borlänge ") == locate("Borlänge")
+    assert locate("Ingenstans-på-jorden") is None
+    assert locate("", "Alafors") is not None
+
+
+def test_investigation_sets_coordinates_from_locality(world) -> None:  # type: ignore[no-untyped-def]
+    data = {
+        "supports": ["kontaktperson"],
+        "first_name": "Per",
+        "last_name": "Berg",
+        "phone": "1",
+        "city": "Alafors",
+    }
+    registration = services.register_interest(
+        municipality=world.home, data=data, consent_text=CONSENT, source="public"
+    )
+    supporter = services.start_investigation(
+        tenant=world.tenant("family_care_officer"), registration=registration, started_on=D(2026, 9, 1)
+    )
+    assert supporter.latitude is not None and 57.8 < supporter.latitude < 58.0
