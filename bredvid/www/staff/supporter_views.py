@@ -462,6 +462,8 @@ def urls() -> list[Any]:
         path("familjehem/anmalningar/<uuid:object_id>/", registration_detail, name="registration_detail"),
         path("familjehem/uppdragstagare/", supporter_list, name="supporter_list"),
         path("familjehem/uppdragstagare/export.xlsx", supporter_export, name="supporter_export"),
+        path("familjehem/import/", supporter_import, name="supporter_import"),
+        path("familjehem/import/mall.xlsx", supporter_import_template, name="supporter_import_template"),
         path("familjehem/uppdragstagare/<uuid:object_id>/", supporter_detail, name="supporter_detail"),
         path(
             "familjehem/uppdragstagare/<uuid:object_id>/godkannande.pdf",
@@ -470,3 +472,54 @@ def urls() -> list[Any]:
         ),
         *[path(f"familjehem/{a.route}", _action_view(a), name=a.name) for a in ACTIONS],
     ]
+
+
+# ---------------------------------------------------------------------------
+# Import from a spreadsheet
+# ---------------------------------------------------------------------------
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Fil (xlsx enligt mallen)"))
+    commit = forms.BooleanField(label=gettext_lazy("Importera (annars bara provkörning)"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise ValidationError(_("Filen är större än 10 MB."))
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04" or not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Filen är inte en Excel-fil (.xlsx)."))
+        return upload
+
+
+@permission_required(can_manage_supporters)
+@require_http_methods(["GET", "POST"])
+def supporter_import(request: HttpRequest) -> HttpResponse:
+    from bredvid.supporters.importer import import_supporters
+
+    tenant = _tenant(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_supporters(
+            tenant=tenant, stream=upload, commit=form.cleaned_data["commit"], filename=upload.name
+        )
+        if result.committed:
+            messages.success(request, _("%(n)s uppdragstagare är importerade.") % {"n": result.imported})
+            return redirect("staff:supporter_list")
+    return render(request, "supporters/import.html", {"form": form, "result": result})
+
+
+@permission_required(can_manage_supporters)
+def supporter_import_template(request: HttpRequest) -> HttpResponse:
+    from bredvid.supporters.importer import template_workbook
+
+    response = HttpResponse(
+        template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="bredvid-mall-uppdragstagare.xlsx"'
+    return response
