@@ -4,6 +4,7 @@ from bredvid.api import errors
 from bredvid.api.auth import TokenAuth
 from bredvid.api.casework import router as casework_router
 from bredvid.api.persons import router as persons_router
+from bredvid.api.supporters import router as supporters_router
 
 api = NinjaAPI(
     title="Bredvid API",
@@ -21,3 +22,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/persons/", persons_router)
 api.add_router("/", casework_router)
+api.add_router("/", supporters_router)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
@@ -33,6 +34,10 @@ from bredvid.supporters.perms import can_approve_supporters, can_manage_supporte
 from bredvid.tenancy.context import Tenant
 
 SUPPORT_VALUES = set(SupportKind.values)
+# The processing notice shown with every registration (recorded with it, as shown).
+CONSENT_TEXT = _lazy(
+    "Uppgifterna behandlas av socialnämnden för att handlägga intresseanmälan (dataskyddsförordningen artikel 6.1 e)."
+)
 POLICE_KINDS = (RegisterCheck.Kind.POLICE_RECORD, RegisterCheck.Kind.POLICE_SUSPICION)
 VALID_OUTCOMES = (RegisterCheck.Outcome.NO_RECORD, RegisterCheck.Outcome.RECORD)
 

@@ -145,3 +145,31 @@ def test_deadlines_due_before(world, case) -> None:  # type: ignore[no-untyped-d
     ]
     assert api.get("/api/v1/deadlines/", {"due_before": "2027-01-01"}).json() == []
     assert api.get("/api/v1/deadlines/", {"due_before": "tomorrow"}).status_code == 422
+
+
+def test_supporter_routes(world) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.supporters.models import Supporter
+
+    api = _client(world, "family_care_officer")
+    created = _post(
+        api,
+        "interest-registrations/",
+        {"supports": ["kontaktperson"], "first_name": "Per", "last_name": "Berg", "phone": "070"},
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["status"] == "new"
+    assert [r["id"] for r in api.get("/api/v1/interest-registrations/").json()] == [created.json()["id"]]
+    bad = _post(
+        api, "interest-registrations/", {"supports": ["gardener"], "first_name": "Per", "last_name": "Berg"}
+    )
+    assert bad.status_code == 422
+    supporter = Supporter.objects.create(municipality=world.home, name="Familjen Ek")
+    assert api.get(f"/api/v1/supporters/{supporter.pk}").json()["name"] == "Familjen Ek"
+    assert (
+        _client(world, "family_care_officer", other=True)
+        .get(f"/api/v1/supporters/{supporter.pk}")
+        .status_code
+        == 404
+    )
+    assert _client(world, "caseworker").get("/api/v1/supporters/").status_code == 403
+    assert api.get("/api/v1/assessments/").json() == []

@@ -52,9 +52,6 @@ from bredvid.www.staff import supporter_forms as f
 from bredvid.www.staff.casework_views import _apply_errors
 
 PAGE_SIZE = 50
-CONSENT_TEXT = _(
-    "Uppgifterna behandlas av socialnämnden för att handlägga intresseanmälan (dataskyddsförordningen artikel 6.1 e)."
-)
 
 
 def _tenant(request: HttpRequest) -> Tenant:
@@ -99,7 +96,7 @@ def registration_new(request: HttpRequest) -> HttpResponse:
             registration = services.register_interest(
                 municipality=tenant.municipality,
                 data=form.cleaned_data,
-                consent_text=str(CONSENT_TEXT),
+                consent_text=str(services.CONSENT_TEXT),
                 source="staff",
                 tenant=tenant,
             )
