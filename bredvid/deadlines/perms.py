@@ -9,6 +9,11 @@ if TYPE_CHECKING:
 
 
 def can_see_deadlines(tenant: Tenant) -> bool:
+    """Case deadlines for caseworkers and managers; expiring register checks for family-care officers."""
+    return tenant.has_role(Role.CASEWORKER, Role.MANAGER, Role.FAMILY_CARE_OFFICER)
+
+
+def can_see_case_deadlines(tenant: Tenant) -> bool:
     return tenant.has_role(Role.CASEWORKER, Role.MANAGER)
 
 

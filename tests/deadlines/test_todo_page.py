@@ -88,7 +88,7 @@ def test_query_count_does_not_grow_with_cases(world, cases, django_assert_max_nu
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
-@pytest.mark.parametrize("role", ["auditor", "admin", "family_care_officer"])
+@pytest.mark.parametrize("role", ["auditor", "admin"])
 def test_roles_without_cases_have_no_todo(world, role) -> None:  # type: ignore[no-untyped-def]
     assert world.client(role).get(reverse("staff:todo")).status_code == 403
 
@@ -132,3 +132,53 @@ def test_reminders_carry_counts_and_a_link_only(world, cases, mailoutbox, settin
             theirs.client.identity_number,
         ):
             assert secret not in body
+
+
+def test_family_care_officer_sees_expiring_register_checks(world) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt2
+
+    from django.utils import timezone
+
+    from bredvid.supporters.models import RegisterCheck, Supporter, SupporterMember
+
+    today = timezone.localdate()
+    officer = world.users["family_care_officer"]
+    supporter = Supporter.objects.create(
+        municipality=world.home, name="Familjen Ek", status="approved", responsible=officer
+    )
+    member = SupporterMember.objects.create(
+        municipality=world.home, supporter=supporter, person=PersonFactory(municipality=world.home)
+    )
+    for kind, days in (("police_record", 20), ("police_suspicion", 45), ("social", 200)):
+        RegisterCheck.objects.create(
+            municipality=world.home,
+            member=member,
+            kind=kind,
+            requested_on=today - dt2.timedelta(days=300),
+            received_on=today - dt2.timedelta(days=300),
+            outcome="no_record",
+            valid_until=today + dt2.timedelta(days=days),
+        )
+    response = world.client("family_care_officer").get(reverse("staff:todo"))
+    assert response.status_code == 200
+    expiring = response.context["expiring"]
+    assert [(e.what, e.urgent) for e in expiring] == [
+        ("Polisen: belastningsregistret", True),
+        ("Polisen: misstankeregistret", False),
+    ]
+    assert not response.context["case_deadlines"]
+    # a renewed check removes the warning
+    RegisterCheck.objects.create(
+        municipality=world.home,
+        member=member,
+        kind="police_record",
+        requested_on=today,
+        received_on=today,
+        outcome="no_record",
+        valid_until=today + dt2.timedelta(days=365),
+    )
+    expiring = world.client("family_care_officer").get(reverse("staff:todo")).context["expiring"]
+    assert [e.what for e in expiring] == ["Polisen: misstankeregistret"]
+    assert (
+        world.client("family_care_officer", other=True).get(reverse("staff:todo")).context["expiring"] == []
+    )

@@ -21,9 +21,10 @@ from bredvid.audit.services import record
 from bredvid.core.perf import gc_paused
 from bredvid.deadlines.calendar_feed import feed
 from bredvid.deadlines.models import CalendarFeed, hash_feed_token
-from bredvid.deadlines.perms import can_see_deadlines, can_see_unit_deadlines
+from bredvid.deadlines.perms import can_see_case_deadlines, can_see_deadlines, can_see_unit_deadlines
 from bredvid.deadlines.queries import Scope, obligations_for
 from bredvid.deadlines.rules import Kind, summarise
+from bredvid.supporters.expiry import expiring_for
 from bredvid.tenancy.context import Tenant, build_tenant
 from bredvid.tenancy.decorators import permission_required
 from bredvid.tenancy.models import Membership
@@ -62,7 +63,7 @@ def todo(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("typ", "")
     scope = Scope(municipality=tenant.municipality, unit_ids=tenant.unit_ids, responsible_id=worker_id)
     today = timezone.localdate()
-    items = obligations_for(scope, today)
+    items = obligations_for(scope, today) if can_see_case_deadlines(tenant) else []
     if kind in Kind.__members__.values():
         items = [o for o in items if o.kind == kind]
     with gc_paused():
@@ -98,6 +99,8 @@ def todo(request: HttpRequest) -> HttpResponse:
         "labels": KIND_LABELS,
         "totals": totals,
         "section_rows": SECTION_ROWS,
+        "expiring": expiring_for(tenant, today, mine=not unit_view),
+        "case_deadlines": can_see_case_deadlines(tenant),
         "feed_url": request.session.pop("new_feed_url", None),
         "feed_exists": feed_exists,
     }
