@@ -26,7 +26,7 @@ from bredvid.casework.models import (
     JournalEntry,
 )
 from bredvid.casework.perms import can_read_cases
-from bredvid.deadlines.perms import can_see_deadlines
+from bredvid.deadlines.perms import can_see_case_deadlines
 from bredvid.deadlines.queries import Scope, obligations_for
 from bredvid.tenancy.context import Tenant
 
@@ -284,7 +284,7 @@ def build_router() -> Router:
     @router.get("/deadlines/", response={200: list[DeadlineOut], **ERRORS}, tags=["deadlines"])
     def deadlines(request: HttpRequest, params: Query[DeadlineParams]) -> list[dict[str, Any]]:
         tenant: Tenant = request.auth  # type: ignore[attr-defined]
-        if not can_see_deadlines(tenant):
+        if not can_see_case_deadlines(tenant):
             raise PermissionDenied
         scope = Scope(
             municipality=tenant.municipality,
