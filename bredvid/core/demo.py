@@ -106,6 +106,12 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
             Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
         )
     )
+    from bredvid.core.demo_supporters import load_demo_supporters
+
+    for index, municipality in enumerate(
+        Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
+    ):
+        load_demo_supporters(municipality, seed=3000 + index)
     return DemoSummary(usernames=usernames, persons_created=created_total, cases_created=cases)
 
 
