@@ -31,8 +31,17 @@ def test_load_demo_is_complete_and_idempotent(db, capsys, settings) -> None:  # 
     assert build_report(ale, today.year, q)["rows"], "some decisions wait more than three months"
     from bredvid.supporters.models import InterestRegistration, Supporter
 
-    assert set(Supporter.objects.values_list("status", flat=True)) == {"approved", "investigating", "paused", "ended"}
-    assert set(InterestRegistration.objects.values_list("status", flat=True)) >= {"new", "contacted", "closed"}
+    assert set(Supporter.objects.values_list("status", flat=True)) == {
+        "approved",
+        "investigating",
+        "paused",
+        "ended",
+    }
+    assert set(InterestRegistration.objects.values_list("status", flat=True)) >= {
+        "new",
+        "contacted",
+        "closed",
+    }
     assert not Supporter.objects.filter(status="approved", latitude__isnull=True).exists()
     call_command("load_demo")
     assert (Person.objects.count(), Case.objects.count()) == counts

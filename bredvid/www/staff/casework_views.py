@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
@@ -392,6 +392,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @permission_required(can_read_cases)
+@require_GET
 def decision_pdf(request: HttpRequest, case_id: uuid.UUID, object_id: uuid.UUID) -> HttpResponse:
     from bredvid.casework.documents import decision_pdf as render_decision
 
@@ -415,6 +416,7 @@ def decision_pdf(request: HttpRequest, case_id: uuid.UUID, object_id: uuid.UUID)
 
 
 @permission_required(can_read_cases)
+@require_GET
 def case_file_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     from bredvid.casework.documents import case_file_pdf as render_case_file
 
