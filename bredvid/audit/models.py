@@ -9,8 +9,9 @@ On PostgreSQL and SQLite a trigger refuses UPDATE and DELETE on the event table.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -108,8 +109,23 @@ class AuditChainHead(models.Model):
         return f"{self.chain}@{self.seq}"
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
 def canonical_time(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
+    """Microseconds since the Unix epoch: exact, and the same whatever the database returns."""
+    return str((value - EPOCH) // ONE_MICROSECOND)
+
+
+def canonical_ip(value: str | None) -> str:
+    """The compressed form, as PostgreSQL's host(inet) and Django's inet field return it."""
+    return str(ipaddress.ip_address(value)) if value else ""
+
+
+def digest(parts: tuple[str, ...]) -> str:
+    """SHA-256 over the event's canonical fields (see compute_hash for the order)."""
+    return hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).hexdigest()
 
 
 def compute_hash(
@@ -132,22 +148,23 @@ def compute_hash(
     prev_hash: str,
 ) -> str:
     """SHA-256 over every stored field of the event and the previous event's hash."""
-    parts = (
-        chain,
-        str(seq),
-        canonical_time(occurred_at),
-        "" if municipality_id is None else str(municipality_id),
-        "" if actor_id is None else str(actor_id),
-        actor_username,
-        via,
-        action,
-        object_type,
-        object_id,
-        "" if person_id is None else str(person_id),
-        subjects,
-        ip or "",
-        reason,
-        detail_json,
-        prev_hash,
+    return digest(
+        (
+            chain,
+            str(seq),
+            canonical_time(occurred_at),
+            "" if municipality_id is None else str(municipality_id),
+            "" if actor_id is None else str(actor_id),
+            actor_username,
+            via,
+            action,
+            object_type,
+            object_id,
+            "" if person_id is None else str(person_id),
+            subjects,
+            canonical_ip(ip),
+            reason,
+            detail_json,
+            prev_hash,
+        )
     )
-    return hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).hexdigest()

@@ -1,3 +1,4 @@
+# ruff: noqa: E501, S608  (SQL below is built from constants only; values are always parameters)
 """Writing and verifying the audit log.
 
 `record()` is the only way events are written. It runs inside the caller's transaction when
@@ -15,10 +16,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
-from bredvid.audit.models import GENESIS_HASH, GLOBAL_CHAIN, AuditChainHead, AuditEvent, compute_hash
+from bredvid.audit.models import (
+    GENESIS_HASH,
+    GLOBAL_CHAIN,
+    AuditChainHead,
+    AuditEvent,
+    canonical_ip,
+    canonical_time,
+    compute_hash,
+    digest,
+)
 
 if TYPE_CHECKING:
     from bredvid.accounts.models import User
@@ -74,10 +84,17 @@ def record(
     subjects_text = " ".join(str(s) for s in subjects)
     actor_username = actor.get_username() if actor is not None else ""
     actor_id = actor.pk if actor is not None else None
+    occurred_at = timezone.now()
+    if connections["default"].vendor == "postgresql":
+        return _append_pg(
+            chain=chain, occurred_at=occurred_at, municipality_id=municipality_id, actor_id=actor_id,
+            actor_username=actor_username, via=via or "web", action=action, object_type=object_type,
+            object_id=object_id, person_id=person_id, subjects=subjects_text, ip=canonical_ip(ip) or None,
+            reason=reason, detail_json=detail_json,
+        )  # fmt: skip
     with transaction.atomic():
         head = _lock_head(chain)
         seq = head.seq + 1
-        occurred_at = timezone.now()
         fields: dict[str, Any] = {
             "chain": chain,
             "seq": seq,
@@ -91,7 +108,7 @@ def record(
             "object_id": object_id,
             "person_id": person_id,
             "subjects": subjects_text,
-            "ip": ip,
+            "ip": canonical_ip(ip) or None,
             "reason": reason,
             "detail_json": detail_json,
             "prev_hash": head.last_hash,
@@ -99,6 +116,22 @@ def record(
         digest = compute_hash(**fields)
         event = AuditEvent.objects.create(hash=digest, **fields)
         AuditChainHead.objects.filter(chain=chain).update(seq=seq, last_hash=digest)
+    return event
+
+
+def _append_pg(**fields: Any) -> AuditEvent:
+    """One statement: the audit_append() function locks the head, hashes, inserts and moves the head."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [fields["chain"], fields["occurred_at"], fields["municipality_id"], fields["actor_id"], fields["actor_username"],
+             fields["via"], fields["action"], fields["object_type"], fields["object_id"], fields["person_id"],
+             fields["subjects"], fields["ip"], fields["reason"], fields["detail_json"]],
+        )  # fmt: skip
+        event_id, seq, prev_hash, digest_hex = cursor.fetchone()
+    event = AuditEvent(id=event_id, seq=seq, prev_hash=prev_hash, hash=digest_hex, **fields)
+    event._state.adding = False
+    event._state.db = "default"
     return event
 
 
@@ -123,27 +156,6 @@ def record_for_user_municipalities(
 # ---------------------------------------------------------------------------
 # Verification
 # ---------------------------------------------------------------------------
-_VERIFY_FIELDS = (
-    "id",
-    "seq",
-    "occurred_at",
-    "municipality_id",
-    "actor_id",
-    "actor_username",
-    "via",
-    "action",
-    "object_type",
-    "object_id",
-    "person_id",
-    "subjects",
-    "ip",
-    "reason",
-    "detail_json",
-    "prev_hash",
-    "hash",
-)
-
-
 @dataclass(frozen=True)
 class ChainBreak:
     chain: str
@@ -167,71 +179,152 @@ class ChainReport:
         return not self.breaks
 
 
-def _rows(chain: str, batch: int) -> Iterator[tuple[Any, ...]]:
-    qs = AuditEvent.objects.filter(chain=chain).order_by("seq").values_list(*_VERIFY_FIELDS)
-    return qs.iterator(chunk_size=batch)
+# Rows as tuples of the canonical strings the hash is computed over (in that order), plus id and hash.
+_PG_CANONICAL = """encode(sha256(convert_to(concat_ws(chr(31),
+    chain, seq::text, ((extract(epoch from occurred_at) * 1000000)::bigint)::text,
+    coalesce(municipality_id::text, ''), coalesce(actor_id::text, ''), actor_username, via, action,
+    object_type, object_id, coalesce(person_id::text, ''), subjects, coalesce(host(ip), ''), reason,
+    detail_json, prev_hash), 'UTF8')), 'hex')"""
+
+# PostgreSQL recomputes every hash (the same canonical form as digest()) and checks every link itself,
+# returning only the first broken event: the whole chain is verified inside the database.
+_PG_FIRST_BREAK = f"""
+    SELECT id, seq, CASE
+             WHEN seq <> coalesce(prev_seq, 0) + 1 THEN 'seq'
+             WHEN prev_hash <> coalesce(expected_prev, %(genesis)s) THEN 'link'
+             ELSE 'hash' END, prev_seq
+    FROM (
+        SELECT id, seq, hash, prev_hash, {_PG_CANONICAL} AS computed,
+               lag(hash) OVER w AS expected_prev, lag(seq) OVER w AS prev_seq
+        FROM audit_auditevent WHERE chain = %(chain)s WINDOW w AS (ORDER BY seq)
+    ) AS checked
+    WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(expected_prev, %(genesis)s) OR computed <> hash
+    ORDER BY seq LIMIT 1
+"""
+_PG_TAIL = "SELECT count(*), max(seq), (SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1) FROM audit_auditevent WHERE chain = %(chain)s"
+_PROBLEMS = {
+    "seq": "sequence jumps: events removed or inserted",
+    "link": "does not link to the previous event",
+    "hash": "content altered (hash mismatch)",
+}
+
+
+def _verify_chain_pg(chain: str, head: AuditChainHead | None) -> tuple[int, ChainBreak | None]:
+    params = {"chain": chain, "genesis": GENESIS_HASH}
+    with transaction.atomic(), connections["default"].cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # sort a chain in memory, not on disk
+        cursor.execute(_PG_FIRST_BREAK, params)
+        broken = cursor.fetchone()
+        cursor.execute(_PG_TAIL, params)
+        count, last_seq, last_hash = cursor.fetchone()
+    if broken is not None:
+        event_id, seq, kind, prev_seq = broken
+        problem = _PROBLEMS[kind]
+        if kind == "seq":
+            problem = f"sequence jumps from {prev_seq or 0} to {seq}: events removed or inserted"
+        return count, ChainBreak(chain, event_id, seq, problem)
+    return count, _head_break(chain, head, count, last_seq or 0, last_hash or GENESIS_HASH)
+
+
+def _head_break(
+    chain: str, head: AuditChainHead | None, count: int, last_seq: int, last_hash: str
+) -> ChainBreak | None:
+    if head is None:
+        return ChainBreak(chain, None, last_seq, "chain head missing") if count else None
+    if head.seq != last_seq or head.last_hash != last_hash:
+        return ChainBreak(
+            chain,
+            None,
+            last_seq + 1,
+            f"head says {head.seq} events but {last_seq} are linked: events removed",
+        )
+    return None
+
+
+def _orm_rows(chain: str, batch: int) -> Iterator[tuple[Any, ...]]:
+    qs = AuditEvent.objects.filter(chain=chain).order_by("seq").values_list(
+        "id", "seq", "prev_hash", "hash", "occurred_at", "municipality_id", "actor_id", "actor_username", "via",
+        "action", "object_type", "object_id", "person_id", "subjects", "ip", "reason", "detail_json",
+    )  # fmt: skip
+    for (event_id, seq, prev_hash, stored, occurred_at, municipality_id, actor_id, actor_username, via, action,
+         object_type, object_id, person_id, subjects, ip, reason, detail_json) in qs.iterator(chunk_size=batch):  # fmt: skip
+        computed = digest((
+            chain, str(seq), canonical_time(occurred_at),
+            "" if municipality_id is None else str(municipality_id), "" if actor_id is None else str(actor_id),
+            actor_username, via, action, object_type, object_id, "" if person_id is None else str(person_id),
+            subjects, canonical_ip(ip), reason, detail_json, prev_hash,
+        ))  # fmt: skip
+        yield event_id, seq, prev_hash, stored, computed
 
 
 def verify_chain(
-    chain: str, head: AuditChainHead | None, *, batch: int = 10_000
+    chain: str, head: AuditChainHead | None, *, batch: int = 20_000
 ) -> tuple[int, ChainBreak | None]:
     """Walk one chain in order; return the number of events and the first break, if any."""
+    if connections["default"].vendor == "postgresql":
+        return _verify_chain_pg(chain, head)
+    rows = _orm_rows(chain, batch)
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = 0
-    for row in _rows(chain, batch):
-        (event_id, seq, occurred_at, municipality_id, actor_id, actor_username, via, action, object_type,
-         object_id, person_id, subjects, ip, reason, detail_json, prev_hash, stored_hash) = row  # fmt: skip
+    for event_id, seq, prev_hash, stored_hash, computed_hash in rows:
         count += 1
         if seq != expected_seq:
             problem = f"sequence jumps from {expected_seq - 1} to {seq}: events removed or inserted"
             return count, ChainBreak(chain, event_id, seq, problem)
         if prev_hash != expected_prev:
             return count, ChainBreak(chain, event_id, seq, "does not link to the previous event")
-        digest = compute_hash(
-            chain=chain,
-            seq=seq,
-            occurred_at=occurred_at,
-            municipality_id=municipality_id,
-            actor_id=actor_id,
-            actor_username=actor_username,
-            via=via,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            person_id=person_id,
-            subjects=subjects,
-            ip=ip,
-            reason=reason,
-            detail_json=detail_json,
-            prev_hash=prev_hash,
-        )
-        if digest != stored_hash:
+        if computed_hash != stored_hash:
             return count, ChainBreak(chain, event_id, seq, "content altered (hash mismatch)")
         expected_prev = stored_hash
         expected_seq += 1
-    last_seq = expected_seq - 1
-    if head is None:
-        if count:
-            return count, ChainBreak(chain, None, last_seq, "chain head missing")
-    elif head.seq != last_seq or head.last_hash != expected_prev:
-        return count, ChainBreak(
-            chain,
-            None,
-            last_seq + 1,
-            f"head says {head.seq} events but {last_seq} are linked: events removed",
-        )
-    return count, None
+    return count, _head_break(chain, head, count, expected_seq - 1, expected_prev)
+
+
+_CHAINS = """
+    WITH RECURSIVE c(chain) AS (
+        SELECT min(chain) FROM audit_auditevent
+        UNION ALL
+        SELECT (SELECT min(chain) FROM audit_auditevent WHERE chain > c.chain) FROM c WHERE c.chain IS NOT NULL
+    )
+    SELECT chain FROM c WHERE chain IS NOT NULL
+"""
+
+
+def _event_chains() -> list[str]:
+    """The distinct chains, found through the (chain, seq) index instead of scanning every event."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(_CHAINS)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def verify_all(*, batch: int = 10_000) -> ChainReport:
     heads = {h.chain: h for h in AuditChainHead.objects.all()}
-    chains = sorted(set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct()))
-    total = 0
-    breaks: list[ChainBreak] = []
-    for chain in chains:
-        count, broken = verify_chain(chain, heads.get(chain), batch=batch)
-        total += count
-        if broken is not None:
-            breaks.append(broken)
+    chains = sorted(set(heads) | set(_event_chains()))
+    if (
+        connections["default"].vendor == "postgresql"
+        and len(chains) > 1
+        and not connections["default"].in_atomic_block
+    ):
+        results = _verify_parallel(chains, heads)
+    else:
+        results = [verify_chain(chain, heads.get(chain), batch=batch) for chain in chains]
+    total = sum(count for count, _broken in results)
+    breaks = [broken for _count, broken in results if broken is not None]
     return ChainReport(events=total, chains=len(chains), breaks=breaks)
+
+
+def _verify_parallel(
+    chains: list[str], heads: dict[str, AuditChainHead]
+) -> list[tuple[int, ChainBreak | None]]:
+    """One database connection per worker: PostgreSQL verifies several chains at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(chain: str) -> tuple[int, ChainBreak | None]:
+        try:
+            return _verify_chain_pg(chain, heads.get(chain))
+        finally:
+            connections["default"].close()
+
+    with ThreadPoolExecutor(max_workers=min(4, len(chains))) as pool:
+        return list(pool.map(run, chains))

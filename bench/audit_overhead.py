@@ -1,0 +1,330 @@
+# ruff: noqa: E501
+"""Benchmark: the cost of the audit log, on PostgreSQL with 100,000 persons and 1,000,000 events.
+
+    python bench/audit_overhead.py [--json] [--persons 100000] [--events 1000000] [--seconds 8] [--rounds 3]
+
+It creates the scratch database `bredvid_bench_audit` (dropped at the end), loads the persons and a
+valid hash-chained audit log (COPY), then starts two gunicorn servers on 127.0.0.1 — one with
+AUDIT_DISABLED=true, one normal — and drives the person detail page and GET /api/v1/persons/ with
+keep-alive HTTP clients, alternating audit on and off for several rounds (medians). It also counts the
+SQL queries of the list route at page sizes 10 and 200, and times verify_audit_chain over all events.
+Targets: auditing costs ≤ 15 % throughput; equal query counts; the chain verifies at ≥ 200,000 events/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "bredvid_bench_audit"
+URL = f"{PG}/{DB}"
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _admin_db(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _setup_django() -> None:
+    os.environ.update(
+        {"DATABASE_URL": URL, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "test"}
+    )
+    import django
+
+    django.setup()
+
+
+def load(persons: int, events: int) -> dict[str, object]:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from stdnum import luhn
+
+    from bredvid.accounts.services import issue_api_token
+    from bredvid.audit.models import GENESIS_HASH, compute_hash
+    from bredvid.tenancy.models import Membership, Municipality, Role, Unit
+
+    call_command("migrate", verbosity=0)
+    municipalities = [
+        Municipality.objects.create(name=f"Bench {i}", kommunkod=f"99{i:02d}", slug=f"bench-{i}")
+        for i in range(3)
+    ]
+    home = municipalities[0]
+    unit = Unit.objects.create(municipality=home, name="Barn och unga")
+    user = get_user_model().objects.create(username="caseworker.bench", first_name="Bench", last_name="User")
+    user.set_password("bench-password-123")
+    user.save()
+    Membership.objects.create(user=user, unit=unit, role=Role.CASEWORKER)
+    rng = random.Random(5)
+    started = time.perf_counter()
+    person_ids: list[uuid.UUID] = []
+    home_ids: list[uuid.UUID] = []
+    buffer = io.StringIO()
+    now = datetime.now(UTC).isoformat()
+    for n in range(persons):
+        birth = datetime(1940, 1, 1) + timedelta(days=n % 29_000)
+        serial = f"{n // 29_000 % 1000:03d}"
+        number = f"{birth:%Y%m%d}-{serial}{luhn.calc_check_digit(birth.strftime('%y%m%d') + serial)}"
+        pid = uuid.UUID(int=rng.getrandbits(128))
+        municipality = municipalities[n % 3]
+        person_ids.append(pid)
+        if municipality is home:
+            home_ids.append(pid)
+        buffer.write("\t".join([str(pid), now, now, str(municipality.pk), "personnummer", number, birth.strftime("%Y-%m-%d"),
+                                f"Förnamn{n % 500}", f"Efternamn{n % 2000}", f"Gatan {n % 90 + 1}", "123 45", "Orten", "", "", "", "f", "none"]) + "\n")  # fmt: skip
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(
+            "COPY people_person (id, created_at, updated_at, municipality_id, identity_kind, identity_number, birth_date, first_name, last_name, street_address, postal_code, city, phone, email, languages, needs_interpreter, protection_level) FROM STDIN"
+        ) as copy,
+    ):
+        copy.write(buffer.getvalue())
+    persons_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    chains = {str(m.pk): (m.pk, GENESIS_HASH, 0) for m in municipalities}
+    keys = list(chains)
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    batch = io.StringIO()
+
+    def esc(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        with raw.cursor().copy(
+            "COPY audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username, via, action, object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash, hash) FROM STDIN"
+        ) as copy:
+            for i in range(events):
+                chain = keys[i % 3]
+                municipality_id, prev, seq = chains[chain]
+                seq += 1
+                occurred = t0 + timedelta(seconds=i)
+                pid = person_ids[(i * 7919) % persons]
+                fields = {"chain": chain, "seq": seq, "occurred_at": occurred, "municipality_id": municipality_id, "actor_id": user.pk,
+                          "actor_username": user.username, "via": "web", "action": "view", "object_type": "people.person",
+                          "object_id": str(pid), "person_id": pid, "subjects": "", "ip": "127.0.0.1", "reason": "",
+                          "detail_json": "{}", "prev_hash": prev}  # fmt: skip
+                digest = compute_hash(**fields)
+                batch.write("\t".join([chain, str(seq), str(municipality_id), occurred.isoformat(), str(user.pk), user.username, "web", "view",
+                                       "people.person", str(pid), str(pid), "", "127.0.0.1", "", esc("{}"), prev, digest]) + "\n")  # fmt: skip
+                chains[chain] = (municipality_id, digest, seq)
+                if i % 50_000 == 49_999:
+                    copy.write(batch.getvalue())
+                    batch = io.StringIO()
+            copy.write(batch.getvalue())
+        with raw.cursor() as c:
+            for chain, (_mid, digest, seq) in chains.items():
+                c.execute(
+                    "INSERT INTO audit_auditchainhead (chain, seq, last_hash) VALUES (%s, %s, %s)",
+                    [chain, seq, digest],
+                )
+    events_s = time.perf_counter() - started
+    connection.close()
+    _admin_db("VACUUM ANALYZE")  # so that autovacuum does not start in the middle of a measurement
+    token = issue_api_token(user=user, municipality=home)
+    return {
+        "user_pk": user.pk,
+        "home_ids": [str(x) for x in home_ids],
+        "token": token,
+        "load_persons_s": round(persons_s, 1),
+        "load_events_s": round(events_s, 1),
+    }
+
+
+def session_cookie(user_pk: int) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = get_user_model().objects.get(pk=user_pk)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key  # type: ignore[return-value]
+
+
+def list_queries() -> tuple[int, int]:
+    from django.db import connection
+    from django.test import Client
+
+    from bredvid.accounts.models import ApiToken  # noqa: F401
+
+    token = os.environ["BENCH_TOKEN"]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.get("/api/v1/persons/?page_size=10")
+    counts = []
+    for size in (10, 200):
+        seen: list[str] = []
+
+        def count(execute, sql, params, many, context, seen=seen):  # type: ignore[no-untyped-def]
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = client.get(f"/api/v1/persons/?page_size={size}")
+            assert response.status_code == 200, response.content
+        counts.append(len(seen))
+    return counts[0], counts[1]
+
+
+def verify() -> dict[str, object]:
+    from bredvid.audit.services import verify_all
+
+    started = time.perf_counter()
+    report = verify_all()
+    seconds = time.perf_counter() - started
+    return {"verify_events": report.events, "verify_ok": report.ok, "verify_seconds": round(seconds, 2),
+            "verify_events_per_s": round(report.events / seconds)}  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(audit: bool) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": URL, "DJANGO_ENV": "development", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
+           "AUDIT_DISABLED": "false" if audit else "true", "AXES_ENABLED": "false"}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
+         "--keep-alive", "30", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)  # fmt: skip
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def drive(port: int, paths: list[str], headers: dict[str, str], seconds: float, clients: int = 4) -> float:
+    """Requests per second over `seconds`, `clients` keep-alive connections (bounded in time)."""
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def run(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        i = n
+        while time.perf_counter() < stop:
+            conn.request("GET", paths[i % len(paths)], headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{paths[i % len(paths)]}: {response.status}")
+            done[n] += 1
+            i += clients
+        conn.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {DB}")
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        _setup_django()
+        info = load(args.persons, args.events)
+        os.environ["BENCH_TOKEN"] = str(info["token"])
+        small, large = list_queries()
+        cookie = session_cookie(int(info["user_pk"]))  # type: ignore[arg-type]
+        rng = random.Random(11)
+        detail_paths = [f"/personer/{pid}/" for pid in rng.sample(info["home_ids"], 200)]  # type: ignore[arg-type]
+        list_paths = [f"/api/v1/persons/?page_size=50&page={p}" for p in range(1, 40)]
+        on, on_port = start_server(audit=True)
+        off, off_port = start_server(audit=False)
+        servers = [on, off]
+        page_headers = {"Cookie": f"sessionid={cookie}"}
+        api_headers = {"Authorization": f"Bearer {info['token']}"}
+        for port in (on_port, off_port):  # warm both
+            drive(port, detail_paths, page_headers, 1.0)
+            drive(port, list_paths, api_headers, 1.0)
+        rates: dict[str, list[float]] = {"detail_on": [], "detail_off": [], "list_on": [], "list_off": []}
+        for _ in range(args.rounds):
+            rates["detail_on"].append(drive(on_port, detail_paths, page_headers, args.seconds))
+            rates["detail_off"].append(drive(off_port, detail_paths, page_headers, args.seconds))
+            rates["list_on"].append(drive(on_port, list_paths, api_headers, args.seconds))
+            rates["list_off"].append(drive(off_port, list_paths, api_headers, args.seconds))
+        for process in servers:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        servers = []
+        med = {key: statistics.median(values) for key, values in rates.items()}
+        result: dict[str, object] = {
+            "persons": args.persons,
+            "audit_events": args.events,
+            "load_persons_s": info["load_persons_s"],
+            "load_events_s": info["load_events_s"],
+            "detail_rps_audit_on": round(med["detail_on"], 1),
+            "detail_rps_audit_off": round(med["detail_off"], 1),
+            "detail_overhead_pct": round((1 - med["detail_on"] / med["detail_off"]) * 100, 1),
+            "list_rps_audit_on": round(med["list_on"], 1),
+            "list_rps_audit_off": round(med["list_off"], 1),
+            "list_overhead_pct": round((1 - med["list_on"] / med["list_off"]) * 100, 1),
+            "list_queries_page_10": small,
+            "list_queries_page_200": large,
+        }
+        result.update(verify())
+        result["targets"] = {"overhead_pct_max": 15, "verify_events_per_s_min": 200_000}
+        result["overhead_ok"] = result["detail_overhead_pct"] <= 15 and result["list_overhead_pct"] <= 15  # type: ignore[operator]
+        result["queries_constant"] = small == large
+        result["verify_ok_rate"] = result["verify_events_per_s"] >= 200_000  # type: ignore[operator]
+    finally:
+        for process in servers:
+            os.killpg(process.pid, signal.SIGTERM)
+        from django.db import connections
+
+        connections.close_all()
+        _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    print(json.dumps(result, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()
