@@ -59,7 +59,7 @@ class AuditEvent(models.Model):
     municipality = models.ForeignKey(
         "tenancy.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    occurred_at = models.DateTimeField(_("tidpunkt"), db_index=True)
+    occurred_at = models.DateTimeField(_("tidpunkt"))  # searched through (municipality, occurred_at)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -76,7 +76,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("skäl"), blank=True)
     detail_json = models.TextField(default="{}")
     prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    hash = models.CharField(
+        max_length=64, editable=False
+    )  # (chain, seq) is the key; fewer indexes, cheaper appends
 
     objects = AuditEventQuerySet.as_manager()
 

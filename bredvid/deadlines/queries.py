@@ -149,6 +149,9 @@ def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[t
     def last(kind: str) -> Max:
         return Max("placement_events__occurred_on", filter=Q(placement_events__kind=kind))
 
+    last_concluded = Investigation.objects.filter(case=OuterRef("case"), concluded_on__isnull=False).order_by(
+        "-concluded_on"
+    )
     last_care_plan = Plan.objects.filter(intervention=OuterRef("pk"), kind=Plan.Kind.CARE_PLAN).order_by(
         "-version_on"
     )
@@ -162,6 +165,7 @@ def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[t
             last_visit=last(PlacementEvent.Kind.VISIT),
             last_custody=last(PlacementEvent.Kind.CUSTODY_CONSIDERATION),
             last_care_plan=Subquery(last_care_plan.values("version_on")[:1]),
+            last_investigation_closed=Subquery(last_concluded.values("concluded_on")[:1]),
         )
     )
     visits_per_year = scope.municipality.visits_per_year
@@ -174,6 +178,7 @@ def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[t
         "last_custody",
         "last_care_plan",
         "investigation_closed_on",
+        "last_investigation_closed",
     )
     for row in placements.values_list(*common, *placement_columns):
         facts.append(
@@ -190,7 +195,8 @@ def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[t
                 visits_per_year=visits_per_year,
                 last_custody_consideration_on=row[9],
                 last_care_plan_on=row[10],
-                investigation_closed_on=row[11],
+                # entered on the intervention, else the case's latest concluded investigation
+                investigation_closed_on=row[11] or row[12],
             )
         )
 

@@ -182,3 +182,30 @@ def test_family_care_officer_sees_expiring_register_checks(world) -> None:  # ty
     assert (
         world.client("family_care_officer", other=True).get(reverse("staff:todo")).context["expiring"] == []
     )
+
+
+def test_jourhem_limit_uses_the_cases_concluded_investigation(world) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.deadlines.queries import Scope, obligations_for
+
+    child = PersonFactory(
+        municipality=world.home, identity_number="20150623-4564", birth_date=dt.date(2015, 6, 23)
+    )
+    case = CaseFactory(unit=world.home_unit, client=child)
+    cw = world.tenant("caseworker")
+    investigation = services.start_investigation(tenant=cw, case=case, started_on=dt.date(2026, 8, 1))
+    services.conclude_investigation(
+        tenant=cw, investigation=investigation, concluded_on=dt.date(2026, 10, 31), conclusion="Placering"
+    )
+    data = {"outcome": "granted", "legal_basis": "sol_22", "support_kind": "jourhem", "scope_unit": "continuous",
+            "period_start": dt.date(2026, 8, 2), "reasons": "Akut"}  # fmt: skip
+    decision = services.decide(
+        tenant=world.tenant("manager"),
+        decision=services.propose_decision(tenant=cw, case=case, data=data),
+        decided_on=dt.date(2026, 8, 2),
+    )
+    services.execute_intervention(
+        tenant=cw, intervention=decision.intervention, executed_on=dt.date(2026, 8, 3)
+    )
+    items = obligations_for(Scope(municipality=world.home), dt.date(2026, 11, 22))
+    [limit] = [o for o in items if o.kind == "jourhem_limit"]
+    assert limit.nominal_due == dt.date(2026, 12, 31) and limit.due == dt.date(2027, 1, 4)

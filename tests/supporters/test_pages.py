@@ -159,3 +159,63 @@ def test_other_municipality_and_anonymous(world) -> None:  # type: ignore[no-unt
     assert world.client("family_care_officer").get(url).status_code == 200
     assert world.client("family_care_officer", other=True).get(url).status_code == 404
     assert Client().get(url).status_code == 302
+
+
+def test_registrations_that_led_nowhere_are_proposed_and_disposed(world, capsys) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bredvid.supporters import services
+
+    data = {"supports": ["kontaktperson"], "first_name": "Old", "last_name": "One", "phone": "1"}
+    old = services.register_interest(municipality=world.home, data=data, consent_text="x", source="public")
+    recent = services.register_interest(
+        municipality=world.home, data={**data, "first_name": "New"}, consent_text="x", source="public"
+    )
+    officer = world.tenant("family_care_officer")
+    for registration in (old, recent):
+        services.move_registration(
+            tenant=officer, registration=registration, to="closed", close_reason="no_answer"
+        )
+    InterestRegistration.objects.filter(pk=old.pk).update(
+        closed_on=timezone.localdate() - dt.timedelta(days=400)
+    )
+    page = world.client("family_care_officer").get(reverse("staff:registration_list"), {"status": "disposal"})
+    assert [r.pk for r in page.context["page"]] == [old.pk]
+    call_command("dispose_interest_registrations")
+    assert InterestRegistration.objects.count() == 2  # dry run
+    call_command("dispose_interest_registrations", "--commit")
+    assert list(InterestRegistration.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert (
+        AuditEvent.objects.filter(action=Action.DELETE, object_type="supporters.interestregistration").count()
+        == 1
+    )
+
+
+def test_free_capacity_filter(world) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from bredvid.supporters.models import SupporterProfile, Unavailability
+
+    free = Supporter.objects.create(
+        municipality=world.home, name="Ledig", status="approved", approved_supports=["kontaktfamilj"]
+    )
+    away = Supporter.objects.create(
+        municipality=world.home, name="Bortrest", status="approved", approved_supports=["kontaktfamilj"]
+    )
+    paused = Supporter.objects.create(
+        municipality=world.home, name="Vilande", status="paused", approved_supports=["kontaktfamilj"]
+    )
+    for s in (free, away, paused):
+        SupporterProfile.objects.create(
+            municipality=world.home, supporter=s, support_kind="kontaktfamilj", children_at_once=1
+        )
+    today = timezone.localdate()
+    Unavailability.objects.create(
+        municipality=world.home,
+        supporter=away,
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=9),
+    )
+    page = world.client("family_care_officer").get(reverse("staff:supporter_list"), {"ledig": "1"})
+    assert [s.name for s in page.context["page"]] == ["Ledig"]

@@ -66,7 +66,11 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     status = request.GET.get("status", "open")
     qs = InterestRegistration.objects.visible_to(tenant)
-    if status == "open":
+    if status == "disposal":
+        from bredvid.supporters.disposal import due_for_disposal
+
+        qs = qs.filter(pk__in=due_for_disposal(tenant.municipality, timezone.localdate()).values("pk"))
+    elif status == "open":
         qs = qs.exclude(
             status__in=[InterestRegistration.Status.CLOSED, InterestRegistration.Status.INVESTIGATING]
         )
@@ -138,6 +142,15 @@ def _register_queryset(tenant: Tenant, params: Any) -> Any:
     if support in SupportKind.values:
         # JSON lists: match on the stored text, which works the same on SQLite and PostgreSQL
         qs = qs.filter(Q(approved_supports__icontains=f'"{support}"') | Q(supports__icontains=f'"{support}"'))
+    if params.get("ledig"):
+        # free capacity now: approved, not paused, not in an unavailable period, room for a child
+        # (assignments come with the matching issue; until then every approved place is free)
+        today = timezone.localdate()
+        qs = (
+            qs.filter(status=Supporter.Status.APPROVED, profiles__children_at_once__gte=1)
+            .exclude(unavailability__starts_on__lte=today, unavailability__ends_on__gte=today)
+            .distinct()
+        )
     area = params.get("omrade", "").strip()[:100]
     if area:
         qs = qs.filter(Q(area__icontains=area) | Q(city__icontains=area))
