@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 _API_PREFIX = "/api/"
+# The SSO views log the user in themselves (mozilla-django-oidc); they must be reachable without a session.
+_OIDC_PREFIX = "/oidc/"
 
 
 class StaffLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -18,7 +20,7 @@ class StaffLoginRequiredMiddleware(LoginRequiredMiddleware):
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):  # type: ignore[no-untyped-def]
-        if request.path.startswith(_API_PREFIX):
+        if request.path.startswith((_API_PREFIX, _OIDC_PREFIX)):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 

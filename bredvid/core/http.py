@@ -1,6 +1,25 @@
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address as the app sees it (behind a proxy, gunicorn's forwarded-allow-ips sets it)."""
+    """The client's address for the audit log and the lockout.
+
+    Behind PROXY_COUNT trusted reverse proxies, each appends the address it received from to
+    X-Forwarded-For; the client is the entry PROXY_COUNT places from the end. Without proxies (or
+    when the header is missing or malformed) it is REMOTE_ADDR — a client cannot spoof it then.
+    """
+    proxies = settings.PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None

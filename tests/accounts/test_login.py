@@ -193,3 +193,36 @@ def test_production_starts_with_secure_values() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_client_ip_behind_proxies(settings, rf) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.core.http import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    settings.PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"  # no proxies trusted: the header is ignored
+    settings.PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # the address our proxy received from
+    settings.PROXY_COUNT = 2
+    assert client_ip(request) == "198.51.100.7"
+    settings.PROXY_COUNT = 3
+    assert client_ip(request) == "10.0.0.2"  # fewer entries than proxies: fall back
+    bad = rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.2")
+    settings.PROXY_COUNT = 1
+    assert client_ip(bad) == "10.0.0.2"
+
+
+def test_sso_views_are_reachable_without_a_session() -> None:
+    from django.test import RequestFactory
+
+    from bredvid.accounts.middleware import StaffLoginRequiredMiddleware
+
+    middleware = StaffLoginRequiredMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+    request = RequestFactory().get("/oidc/callback/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    assert middleware.process_view(request, lambda r: None, (), {}) is None
+    request = RequestFactory().get("/personer/")
+    request.user = AnonymousUser()
+    assert middleware.process_view(request, lambda r: None, (), {}).status_code == 302
