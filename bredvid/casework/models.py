@@ -414,6 +414,7 @@ class Plan(CaseRecord):
     goals = models.TextField(_("mål"))
     actions = models.TextField(_("vad som ska göras, när och hur"))
     follow_up = models.TextField(_("uppföljning (datum och hur)"))
+    next_follow_up_on = models.DateField(_("nästa uppföljning"), null=True, blank=True)
     contact_arrangements = models.TextField(_("umgänge och kontakter"), blank=True)
     child_view = models.TextField(_("barnets synpunkter"), blank=True)
     guardians_view = models.TextField(_("vårdnadshavarnas synpunkter"), blank=True)

@@ -578,6 +578,7 @@ PLAN_FIELDS = (
     "goals",
     "actions",
     "follow_up",
+    "next_follow_up_on",
     "contact_arrangements",
     "child_view",
     "guardians_view",

@@ -21,6 +21,7 @@ LABELS = {
     "care_plan_revision": "Revidera vårdplan",
     "follow_up_end": "Avsluta uppföljning",
     "jourhem_limit": "Jourhemsplacering upphör",
+    "plan_follow_up": "Uppföljning enligt planen",
 }
 
 

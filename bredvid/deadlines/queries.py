@@ -36,6 +36,7 @@ from bredvid.deadlines.rules import (
     InvestigationFacts,
     Obligation,
     PlacementFacts,
+    PlanFollowUpFacts,
     obligations,
 )
 from bredvid.tenancy.models import Municipality
@@ -197,6 +198,19 @@ def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[t
                 last_care_plan_on=row[10],
                 # entered on the intervention, else the case's latest concluded investigation
                 investigation_closed_on=row[11] or row[12],
+            )
+        )
+
+    latest_version = Plan.objects.filter(intervention=OuterRef("intervention")).order_by(
+        "-version_on", "-created_at"
+    )
+    plans = Plan.objects.filter(
+        _cases(scope), intervention__ended_on__isnull=True, next_follow_up_on__isnull=False
+    ).filter(pk=Subquery(latest_version.values("pk")[:1]))
+    for row in plans.values_list(*common, "next_follow_up_on"):
+        facts.append(
+            PlanFollowUpFacts(
+                id=row[0], case_id=row[1], case_ref=row[2], responsible_id=row[3], follow_up_on=row[4]
             )
         )
 

@@ -31,6 +31,7 @@ class Kind(StrEnum):
     CARE_PLAN_REVISION = "care_plan_revision"
     FOLLOW_UP_END = "follow_up_end"
     JOURHEM_LIMIT = "jourhem_limit"
+    PLAN_FOLLOW_UP = "plan_follow_up"
 
 
 LEGAL_REFS = {
@@ -45,6 +46,7 @@ LEGAL_REFS = {
     Kind.CARE_PLAN_REVISION: "SoL 9 kap. 13 §",
     Kind.FOLLOW_UP_END: "SoL 23 kap. 5 §",
     Kind.JOURHEM_LIMIT: "SoL 22 kap. 4 §",
+    Kind.PLAN_FOLLOW_UP: "SoF 10 kap. 3 §",
 }
 
 
@@ -203,6 +205,16 @@ def placement_obligations(f: PlacementFacts) -> Iterator[Obligation]:
     yield _obligation(Kind.CARE_PLAN_REVISION, f, add_years(base, 2), done_if_ended)
 
 
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and these are built in bulk
+class PlanFollowUpFacts(_Base):
+    follow_up_on: datetime.date
+
+
+def plan_follow_up_obligations(f: PlanFollowUpFacts) -> Iterator[Obligation]:
+    # The follow-up the plan schedules (SoF 10 kap. 3 §); a new version of the plan moves it.
+    yield _obligation(Kind.PLAN_FOLLOW_UP, f, f.follow_up_on, None)
+
+
 def follow_up_obligations(f: FollowUpFacts) -> Iterator[Obligation]:
     # A follow-up after a closed investigation ends within six months of the closure (23 kap. 5 §).
     yield _obligation(Kind.FOLLOW_UP_END, f, add_months(f.closed_on, 6), f.ended_on)
@@ -214,6 +226,7 @@ _RULES = {
     DecisionFacts: decision_obligations,
     PlacementFacts: placement_obligations,
     FollowUpFacts: follow_up_obligations,
+    PlanFollowUpFacts: plan_follow_up_obligations,
 }
 
 

@@ -141,3 +141,12 @@ def test_summary_sorts_by_due_date() -> None:
     assert [o.kind for o in summary.overdue] == [Kind.EXECUTION]
     assert [o.kind for o in summary.due_soon] == [Kind.INVESTIGATION, Kind.EXECUTION]
     assert len(summary.done) == 1
+
+
+def test_plan_follow_up_is_an_obligation_until_a_new_version_moves_it() -> None:
+    from bredvid.deadlines.rules import PlanFollowUpFacts
+
+    [item] = obligations([PlanFollowUpFacts(**ids(), follow_up_on=dt.date(2026, 12, 24))])
+    assert item.kind == Kind.PLAN_FOLLOW_UP
+    assert item.due == dt.date(2026, 12, 28)
+    assert item.legal_ref == "SoF 10 kap. 3 §"

@@ -209,3 +209,37 @@ def test_jourhem_limit_uses_the_cases_concluded_investigation(world) -> None:  #
     items = obligations_for(Scope(municipality=world.home), dt.date(2026, 11, 22))
     [limit] = [o for o in items if o.kind == "jourhem_limit"]
     assert limit.nominal_due == dt.date(2026, 12, 31) and limit.due == dt.date(2027, 1, 4)
+
+
+def test_latest_plan_version_schedules_the_follow_up(world) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.casework.models import Plan
+    from bredvid.deadlines.queries import Scope, obligations_for
+
+    case = CaseFactory(unit=world.home_unit)
+    cw = world.tenant("caseworker")
+    decision = _pending_decision(world, case, dt.date(2026, 9, 1))
+    services.execute_intervention(
+        tenant=cw, intervention=decision.intervention, executed_on=dt.date(2026, 9, 10)
+    )
+    base = {
+        "kind": Plan.Kind.IMPLEMENTATION_PLAN,
+        "goals": "Fritid",
+        "actions": "Träffar",
+        "follow_up": "Samtal",
+    }
+    services.save_plan(
+        tenant=cw,
+        intervention=decision.intervention,
+        data={**base, "version_on": dt.date(2026, 9, 10), "next_follow_up_on": dt.date(2026, 11, 10)},
+    )
+    services.save_plan(
+        tenant=cw,
+        intervention=decision.intervention,
+        data={**base, "version_on": dt.date(2026, 11, 10), "next_follow_up_on": dt.date(2027, 2, 10)},
+    )
+    follow_ups = [
+        o
+        for o in obligations_for(Scope(municipality=world.home), dt.date(2026, 11, 22))
+        if o.kind == "plan_follow_up"
+    ]
+    assert [o.due for o in follow_ups] == [dt.date(2027, 2, 10)]

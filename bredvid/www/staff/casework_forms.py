@@ -167,6 +167,7 @@ class PlanForm(forms.Form):
     goals = text_field(_("Mål"))
     actions = text_field(_("Vad som ska göras, när och hur"))
     follow_up = text_field(_("Uppföljning (datum och hur)"))
+    next_follow_up_on = date_field(_("Nästa uppföljning"), required=False)
     contact_arrangements = text_field(_("Umgänge och kontakter"), required=False)
     child_view = text_field(_("Barnets synpunkter"), required=False)
     guardians_view = text_field(_("Vårdnadshavarnas synpunkter"), required=False)

@@ -42,6 +42,7 @@ KIND_LABELS = {
     Kind.CARE_PLAN_REVISION: _lazy("Revidering av vårdplan"),
     Kind.FOLLOW_UP_END: _lazy("Uppföljning avslutad (6 månader)"),
     Kind.JOURHEM_LIMIT: _lazy("Jourhemsplacering högst 2 månader"),
+    Kind.PLAN_FOLLOW_UP: _lazy("Uppföljning enligt planen"),
 }
 
 
