@@ -49,6 +49,6 @@ clean:
 
 # Refresh the English catalogue after changing interface strings (needs gettext).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "var/*"
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "var/*" --ignore "build/*"
 	$(PY) scripts/en_translations.py
 	$(PY) manage.py compilemessages -l en --ignore ".venv/*"

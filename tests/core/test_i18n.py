@@ -1,13 +1,22 @@
-"""The interface is Swedish; the English catalogue is complete and compiled."""
+"""The interface is Swedish; the English catalogue is complete, compiled and in sync with the source."""
 
 import gettext
+import re
+import shutil
 from pathlib import Path
 
 import polib
+import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-LOCALE = Path(__file__).resolve().parents[2] / "bredvid" / "locale" / "en" / "LC_MESSAGES"
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "bredvid" / "locale" / "en" / "LC_MESSAGES"
+# The file types makemessages reads for the "django" domain.
+SOURCE_SUFFIXES = {".py", ".html", ".txt"}
+# Never copied: not source (build/ is a stale wheel build; locale/ would receive the output).
+SKIPPED_DIRS = {"__pycache__", "node_modules", "build", "locale"}
 
 
 def test_every_string_has_an_english_translation() -> None:
@@ -53,3 +62,48 @@ def test_validation_messages_follow_the_language(world) -> None:  # type: ignore
 def test_browser_language_does_not_override_swedish(db) -> None:  # type: ignore[no-untyped-def]
     body = Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="sv"' in body
+
+
+def _makemessages_ignores() -> list[str]:
+    """The --ignore patterns of `make messages`, so that the test extracts exactly what it extracts."""
+    line = next(line for line in (ROOT / "Makefile").read_text().splitlines() if "makemessages" in line)
+    return re.findall(r'--ignore "([^"]+)"', line)
+
+
+def _keys(po: polib.POFile) -> set[tuple[str | None, str, str]]:
+    return {(e.msgctxt, e.msgid, e.msgid_plural) for e in po if not e.obsolete}
+
+
+def _copy_sources(target: Path) -> None:
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        skipped = set()
+        for name in names:
+            path = Path(directory) / name
+            if path.is_dir():
+                if name.startswith(".") or name in SKIPPED_DIRS:
+                    skipped.add(name)
+            elif path.suffix not in SOURCE_SUFFIXES:
+                skipped.add(name)
+        return skipped
+
+    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
+
+
+def test_catalogue_is_in_sync_with_the_source(tmp_path, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Extracts the strings like `make messages` does, into a copy: the repository is not touched."""
+    if shutil.which("xgettext") is None:
+        pytest.fail("xgettext is missing: install gettext (apt-get install gettext)")
+    source = tmp_path / "source"
+    _copy_sources(source)
+    settings.LOCALE_PATHS = [str(tmp_path / "locale")]
+    monkeypatch.chdir(source)
+    call_command(
+        "makemessages", locale=["en"], no_obsolete=True, ignore_patterns=_makemessages_ignores(), verbosity=0
+    )
+    extracted = _keys(polib.pofile(str(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")))
+    committed = _keys(polib.pofile(str(LOCALE / "django.po")))
+    hint = "run `make messages` and add the English in scripts/en_translations.py"
+    new = sorted(msgid for _, msgid, _ in extracted - committed)
+    assert not new, f"{hint}; not in the catalogue: {new}"
+    gone = sorted(msgid for _, msgid, _ in committed - extracted)
+    assert not gone, f"{hint}; no longer in the source: {gone}"
