@@ -16,6 +16,9 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Användarnamn")
         self.fields["password"].label = _("Lösenord")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        # No autofocus (Django's default): keyboard and screen-reader users start at the skip link and
+        # the heading, and hear that all access is logged before they reach the form.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class OTPForm(forms.Form):

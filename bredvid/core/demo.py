@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from bredvid.audit.models import Action
@@ -53,6 +54,12 @@ LANGUAGES = [
 ]
 
 
+# What load_demo_cases and load_demo_supporters take per municipality: a child and two guardians for each
+# of the 14 cases, and 16 more adults (who are nobody's guardian) for the supporters' households.
+DEMO_CHILDREN_NEEDED = 14
+DEMO_ADULTS_NEEDED = 2 * 14 + 16
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     usernames: list[str]
@@ -62,6 +69,14 @@ class DemoSummary:
 
 def _identity_number(fake: Faker) -> str | None:
     raw = fake.ssn(min_age=0, max_age=80, long=True, dash=True)
+    try:
+        return parse_identity_number(raw).number
+    except InvalidIdentityNumber:
+        return None
+
+
+def _identity_number_aged(fake: Faker, min_age: int, max_age: int) -> str | None:
+    raw = fake.ssn(min_age=min_age, max_age=max_age, long=True, dash=True)
     try:
         return parse_identity_number(raw).number
     except InvalidIdentityNumber:
@@ -119,13 +134,12 @@ def _load_persons(municipality: Municipality, named_user: object, *, seed: int, 
     fake = Faker("sv_SE")
     fake.seed_instance(seed)
     rng = random.Random(seed)
-    existing = set(Person.objects.filter(municipality=municipality).values_list("identity_number", flat=True))
+    existing = Person.objects.filter(municipality=municipality)
+    existing_numbers = set(existing.values_list("identity_number", flat=True))
     new: list[Person] = []
     seen: set[str] = set()
-    for _ in range(count * 2):
-        if len(seen) >= count:
-            break
-        number = _identity_number(fake)
+
+    def add(number: str | None, *, may_be_protected: bool = True) -> None:
         first = fake.first_name()
         last = fake.last_name()
         street = fake.street_address()
@@ -136,14 +150,14 @@ def _load_persons(municipality: Municipality, named_user: object, *, seed: int, 
         roll = rng.random()
         language = rng.choice(LANGUAGES)
         if number is None or number in seen:
-            continue
+            return
         seen.add(number)
-        if number in existing:
-            continue
+        if number in existing_numbers:
+            return
         protection = ProtectionLevel.NONE
-        if roll < 0.04:
+        if may_be_protected and roll < 0.04:
             protection = ProtectionLevel.SKYDDAD_FOLKBOKFORING
-        elif roll < 0.08:
+        elif may_be_protected and roll < 0.08:
             protection = ProtectionLevel.SEKRETESSMARKERING
         parsed = parse_identity_number(number)
         new.append(
@@ -164,6 +178,27 @@ def _load_persons(municipality: Municipality, named_user: object, *, seed: int, 
                 protection_level=protection,
             )
         )
+
+    for _ in range(count * 2):
+        if len(seen) >= count:
+            break
+        add(_identity_number(fake))
+    # The demo cases take children under 17 and guardians over 25, the supporters' households adults
+    # aged 28 to 70 who are nobody's guardian. A small --persons is topped up with unprotected persons
+    # well inside those ages until there are enough (nothing is added at the default size).
+    today = timezone.localdate()
+    unprotected = [p for p in [*existing, *new] if p.protection_level == ProtectionLevel.NONE]
+    for (youngest, oldest), (min_age, max_age), needed in (
+        ((0, 17 * 365), (2, 15), DEMO_CHILDREN_NEEDED),
+        ((28 * 365, 70 * 365), (30, 65), DEMO_ADULTS_NEEDED),
+    ):
+        have = sum(1 for p in unprotected if youngest < (today - p.birth_date).days < oldest)
+        for _ in range(4 * max(0, needed - have)):
+            if have >= needed:
+                break
+            before = len(new)
+            add(_identity_number_aged(fake, min_age, max_age), may_be_protected=False)
+            have += len(new) - before
     Person.objects.bulk_create(new)
     for person in new:
         if person.is_protected:

@@ -10,7 +10,12 @@ class Command(BaseCommand):
     help = "Load demo municipalities, staff users (one per role) and persons. Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--persons", type=int, default=120, help="persons per municipality")
+        parser.add_argument(
+            "--persons",
+            type=int,
+            default=120,
+            help="persons per municipality (a small number is topped up to what the demo cases need)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo(persons_per_municipality=options["persons"])
