@@ -34,6 +34,14 @@ def _message(error: dict[str, Any]) -> str:
         return _("Ange datum som ÅÅÅÅ-MM-DD.")
     if kind.startswith("int"):
         return _("Ska vara ett heltal.")
+    if kind == "less_than_equal":
+        return _("Högst %(n)s.") % {"n": ctx.get("le")}
+    if kind == "greater_than_equal":
+        return _("Minst %(n)s.") % {"n": ctx.get("ge")}
+    if kind == "less_than":
+        return _("Ska vara mindre än %(n)s.") % {"n": ctx.get("lt")}
+    if kind == "greater_than":
+        return _("Ska vara större än %(n)s.") % {"n": ctx.get("gt")}
     if kind in {"literal_error", "enum"}:
         return _("Ogiltigt värde. Tillåtna värden: %(expected)s.") % {"expected": ctx.get("expected", "")}
     if kind.startswith("uuid"):
@@ -103,4 +111,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            # ninja's only 400 is a body it cannot parse ("Cannot parse request body", in English).
+            detail = _("Anropets innehåll kunde inte tolkas. Skicka JSON med Content-Type: application/json.")
+            return api.create_response(request, {"detail": detail}, status=400)
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from bredvid.api.schemas import Message, PersonIn, PersonOut, PersonPage, PersonPatch, ValidationErrors
@@ -23,6 +24,7 @@ from bredvid.tenancy.context import Tenant
 
 router = Router(tags=["persons"])
 ERRORS: dict[int, Any] = {401: Message, 403: Message, 404: Message, 422: ValidationErrors}
+BODY_ERRORS: dict[int, Any] = {400: Message, **ERRORS}  # 400: a body that is not JSON
 
 
 class ListParams(Schema):
@@ -78,15 +80,15 @@ def list_persons(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
         "count": paginator.count,
         "page": page.number,
         "page_size": params.page_size,
-        "results": [_out(p, not p.is_protected or p.named) for p in shown],
+        "results": [_out(p, not p.is_protected or p.named) for p in shown],  # type: ignore[attr-defined]
     }
 
 
-@router.post("/", response={201: PersonOut, **ERRORS}, summary="Register a person")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+@router.post("/", response={201: PersonOut, **BODY_ERRORS}, summary="Register a person")
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     tenant = _tenant(request)
     person = services.create_person(tenant=tenant, data=payload.model_dump())
-    return 201, _out(person, True)
+    return Status(201, _out(person, True))
 
 
 @router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
@@ -106,7 +108,7 @@ def get_person(
     return _out(person, can_see_address(tenant, person))
 
 
-@router.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
+@router.patch("/{person_id}", response={200: PersonOut, **BODY_ERRORS}, summary="Change a person")
 def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> dict[str, Any]:
     tenant = _tenant(request)
     _require_read(tenant)

@@ -1,0 +1,99 @@
+"""Helpers for API v1 tests: token clients, JSON calls and before/after counts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+
+from bredvid.accounts.services import issue_api_token
+from bredvid.audit.models import Action, AuditEvent
+from bredvid.people.models import Person
+
+LIST_URL = "/api/v1/persons/"
+VALID = {"identity_number": "19811228-9874", "first_name": "Nora", "last_name": "Lind"}
+UNAUTHENTICATED = "API-nyckel saknas eller är ogiltig."
+
+
+def detail_url(person_id: object) -> str:
+    return f"{LIST_URL}{person_id}"
+
+
+def bearer(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def send(client: Client, method: str, url: str, body: Any = None, **extra: Any) -> HttpResponse:
+    """GET with query parameters, or POST/PATCH with a JSON body (a str or bytes body is sent as is)."""
+    if method == "get":
+        return client.get(url, body or {}, **extra)
+    data = body if isinstance(body, str | bytes) else json.dumps(body if body is not None else {})
+    response: HttpResponse = getattr(client, method)(url, data=data, content_type="application/json", **extra)
+    return response
+
+
+def post(client: Client, body: Any, url: str = LIST_URL) -> HttpResponse:
+    return send(client, "post", url, body)
+
+
+def patch(client: Client, url: str, body: Any) -> HttpResponse:
+    return send(client, "patch", url, body)
+
+
+def errors_by_field(response: HttpResponse) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for item in response.json()["detail"]:
+        grouped.setdefault(item["field"], []).append(item["message"])
+    return grouped
+
+
+def events(action: str) -> int:
+    return AuditEvent.objects.filter(action=action).count()
+
+
+@pytest.fixture
+def token_for(world):  # type: ignore[no-untyped-def]
+    """token_for(role, other=False) -> a raw token for that role's user in home (or other)."""
+
+    def make(role: str = "caseworker", *, other: bool = False) -> str:
+        users = world.other_users if other else world.users
+        return issue_api_token(user=users[role], municipality=world.other if other else world.home)
+
+    return make
+
+
+@pytest.fixture
+def api(token_for) -> Callable[..., Client]:  # type: ignore[no-untyped-def]
+    """api(role, other=False) -> a Client sending that role's bearer token."""
+
+    def make(role: str = "caseworker", *, other: bool = False) -> Client:
+        return bearer(token_for(role, other=other))
+
+    return make
+
+
+class Unchanged:
+    """Counts persons and audit events of each kind; `assert_same()` after a refused request."""
+
+    def __init__(self) -> None:
+        self.before = self._snapshot()
+
+    @staticmethod
+    def _snapshot() -> dict[str, int]:
+        counts = {
+            action: events(action) for action in (Action.CREATE, Action.UPDATE, Action.VIEW, Action.SEARCH)
+        }
+        counts["persons"] = Person.objects.count()
+        return counts
+
+    def assert_same(self) -> None:
+        assert self._snapshot() == self.before
+
+
+@pytest.fixture
+def unchanged(world) -> Callable[[], Unchanged]:  # type: ignore[no-untyped-def]
+    return Unchanged
