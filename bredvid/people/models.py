@@ -103,6 +103,8 @@ class Person(BaseModel):
         """Normalise the identity number (deriving the birth date) before the field checks."""
         identity_errors = _clean_identity(self)
         excluded = set(exclude or ()) | set(identity_errors)
+        if identity_errors and self.identity_kind != IdentityKindChoice.RESERVE:
+            excluded.add("birth_date")  # derived from the number: only the number's error is meaningful
         errors: dict[str, list[str]] = {name: [message] for name, message in identity_errors.items()}
         try:
             super().full_clean(

@@ -74,9 +74,10 @@ def update_person(*, tenant: Tenant, person: Person, data: dict[str, Any]) -> Pe
     before = {name: getattr(person, name) for name in EDITABLE_FIELDS}
     for name, value in data.items():
         setattr(person, name, value)
-    changed = sorted(name for name in EDITABLE_FIELDS if getattr(person, name) != before[name])
     with transaction.atomic():
         _save_validated(person)
+        # compared after validation, which normalises the number and derives the birth date
+        changed = sorted(name for name in EDITABLE_FIELDS if getattr(person, name) != before[name])
         # Field names only: the log must not become a second copy of the personal data.
         record(
             action=Action.UPDATE, tenant=tenant, obj=person, person_id=person.pk, detail={"fields": changed}

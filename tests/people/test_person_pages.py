@@ -229,3 +229,28 @@ def test_guardians_are_registered_from_the_person_page(world, person) -> None:  
     detail = client.get(reverse("staff:person_detail", args=[person.pk]))
     assert detail.context["guardians"] == [mother]
     assert world.client("auditor").post(url, {"guardian": mother.identity_number}).status_code == 403
+
+
+def test_wrong_check_digit_reports_only_the_number(world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    from bredvid.people import services
+
+    with pytest.raises(ValidationError) as error:
+        services.create_person(
+            tenant=world.tenant("caseworker"),
+            data={"identity_number": "19811228-9875", "first_name": "A", "last_name": "B"},
+        )
+    assert set(error.value.message_dict) == {"identity_number"}
+
+
+def test_same_number_in_another_form_is_not_a_change(world, person) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.people import services
+
+    services.update_person(
+        tenant=world.tenant("caseworker"),
+        person=person,
+        data={"identity_number": person.identity_number.replace("-", ""), "city": "Surte"},
+    )
+    [event] = _events(action=Action.UPDATE, person_id=person.pk)
+    assert event.detail == {"fields": ["city"]}
