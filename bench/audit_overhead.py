@@ -2,6 +2,7 @@
 """Benchmark: the cost of the audit log, on PostgreSQL with 100,000 persons and 1,000,000 events.
 
     python bench/audit_overhead.py [--json] [--persons 100000] [--events 1000000] [--seconds 8] [--rounds 3]
+                                   [--quick] [--database-url postgres://postgres@127.0.0.1:5432/NAME]
 
 It creates the scratch database `bredvid_bench_audit` (dropped at the end), loads the persons and a
 valid hash-chained audit log (COPY), then starts two gunicorn servers on 127.0.0.1 — one with
@@ -35,6 +36,25 @@ sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "bredvid_bench_audit"
 URL = f"{PG}/{DB}"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _use_database(url: str) -> None:
+    """Point the benchmark at `url` (a scratch database that is dropped and recreated): local only."""
+    from urllib.parse import urlsplit
+
+    global PG, DB, URL
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if parts.scheme not in {"postgres", "postgresql"} or parts.hostname not in LOCAL_HOSTS:
+        raise SystemExit(f"--database-url must be a PostgreSQL database on 127.0.0.1, not {url!r}")
+    if not name.replace("_", "").isalnum() or name in {"postgres", "template0", "template1", "bredvid"}:
+        raise SystemExit(f"refusing to drop and recreate the database {name!r}: give a scratch name")
+    PG, DB, URL = url[: url.rindex("/")], name, url
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # runs the `finally` that stops the servers and drops the database
 
 
 def _admin(sql: str) -> None:
@@ -195,6 +215,35 @@ def list_queries() -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+def paired_in_process(
+    detail_paths: list[str], list_paths: list[str], cookie: str, token: str, requests: int
+) -> dict[str, object]:
+    """The same two routes through Django in this process, audit on and off interleaved request by
+    request (on, off, off, on, ...): a cross-check that a busy machine cannot skew, since both sides
+    see the same load at the same moment. No HTTP server, so the overhead comes out a little higher."""
+    from django.test import Client, override_settings
+
+    page = Client()
+    page.cookies["sessionid"] = cookie
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    out: dict[str, object] = {}
+    for route, client, paths in (("detail", page, detail_paths), ("list", api, list_paths)):
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for i in range(requests):
+            for audit in (True, False) if i % 2 == 0 else (False, True):
+                with override_settings(AUDIT_DISABLED=not audit):
+                    started = time.perf_counter()
+                    response = client.get(paths[i % len(paths)])
+                    times[audit].append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{paths[i % len(paths)]}: HTTP {response.status_code} in process")
+        on, off = statistics.median(times[True]), statistics.median(times[False])
+        out[f"{route}_ms_audit_on_in_process"] = round(on * 1000, 2)
+        out[f"{route}_ms_audit_off_in_process"] = round(off * 1000, 2)
+        out[f"{route}_overhead_pct_in_process"] = round((1 - off / on) * 100, 1)
+    return out
+
+
 def verify() -> dict[str, object]:
     from bredvid.audit.services import verify_all
 
@@ -211,48 +260,78 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(audit: bool) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(audit: bool, servers: list[subprocess.Popen[bytes]]) -> tuple[subprocess.Popen[bytes], int]:
+    """Start gunicorn and add it to `servers` at once, so that the caller's `finally` always stops it."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": URL, "DJANGO_ENV": "development", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
            "AUDIT_DISABLED": "false" if audit else "true", "AXES_ENABLED": "false"}  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
          "--keep-alive", "30", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)  # fmt: skip
-    for _ in range(100):
+    servers.append(process)
+    for _ in range(150):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/readyz")
             if conn.getresponse().status == 200:
                 return process, port
         except OSError:
-            time.sleep(0.2)
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
+
+
+def _paired_overhead(rates: dict[str, list[float]], route: str) -> float:
+    """Median over rounds of each round's own overhead (on and off measured back to back)."""
+    pairs = zip(rates[f"{route}_on"], rates[f"{route}_off"], strict=True)
+    return round(statistics.median((1 - on / off) * 100 for on, off in pairs), 1)
+
+
+def _stop(servers: list[subprocess.Popen[bytes]]) -> None:
+    for process in servers:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+    servers.clear()
 
 
 def drive(port: int, paths: list[str], headers: dict[str, str], seconds: float, clients: int = 4) -> float:
     """Requests per second over `seconds`, `clients` keep-alive connections (bounded in time)."""
     done = [0] * clients
+    errors: list[str] = []
     stop = time.perf_counter() + seconds
 
     def run(n: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         i = n
-        while time.perf_counter() < stop:
-            conn.request("GET", paths[i % len(paths)], headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{paths[i % len(paths)]}: {response.status}")
-            done[n] += 1
-            i += clients
-        conn.close()
+        try:
+            while time.perf_counter() < stop and not errors:
+                conn.request("GET", paths[i % len(paths)], headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors.append(f"GET {paths[i % len(paths)]} on port {port}: HTTP {response.status}")
+                    return
+                done[n] += 1
+                i += clients
+        except OSError as exc:
+            errors.append(f"port {port}: {exc!r}")
+        finally:
+            conn.close()
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(clients)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if errors:  # a failing route must fail the benchmark, not just lower its rate
+        raise RuntimeError(errors[0])
     return sum(done) / (time.perf_counter() - started)
 
 
@@ -265,7 +344,27 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--quick", action="store_true", help="10,000 persons, 100,000 events, 3 s x 2 rounds: a smoke run"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=URL,
+        help=f"scratch PostgreSQL database on 127.0.0.1, dropped and recreated (default {URL})",
+    )
+    parser.add_argument(
+        "--in-process-requests",
+        type=int,
+        default=400,
+        help="per route and side, for the in-process cross-check",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.persons, args.events, args.seconds, args.rounds = 10_000, 100_000, 3.0, 2
+        args.in_process_requests = 100
+    _use_database(args.database_url)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGHUP, _exit_on_signal)
     _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     _admin(f"CREATE DATABASE {DB}")
     servers: list[subprocess.Popen[bytes]] = []
@@ -276,26 +375,28 @@ def main() -> None:
         small, large = list_queries()
         cookie = session_cookie(int(info["user_pk"]))  # type: ignore[arg-type]
         rng = random.Random(11)
-        detail_paths = [f"/personer/{pid}/" for pid in rng.sample(info["home_ids"], 200)]  # type: ignore[arg-type]
+        detail_paths = [
+            f"/personer/{pid}/" for pid in rng.sample(info["home_ids"], min(200, len(info["home_ids"])))
+        ]  # type: ignore[arg-type]
         list_paths = [f"/api/v1/persons/?page_size=50&page={p}" for p in range(1, 40)]
-        on, on_port = start_server(audit=True)
-        off, off_port = start_server(audit=False)
-        servers = [on, off]
+        _on, on_port = start_server(True, servers)
+        _off, off_port = start_server(False, servers)
         page_headers = {"Cookie": f"sessionid={cookie}"}
         api_headers = {"Authorization": f"Bearer {info['token']}"}
         for port in (on_port, off_port):  # warm both
             drive(port, detail_paths, page_headers, 1.0)
             drive(port, list_paths, api_headers, 1.0)
         rates: dict[str, list[float]] = {"detail_on": [], "detail_off": [], "list_on": [], "list_off": []}
-        for _ in range(args.rounds):
-            rates["detail_on"].append(drive(on_port, detail_paths, page_headers, args.seconds))
-            rates["detail_off"].append(drive(off_port, detail_paths, page_headers, args.seconds))
-            rates["list_on"].append(drive(on_port, list_paths, api_headers, args.seconds))
-            rates["list_off"].append(drive(off_port, list_paths, api_headers, args.seconds))
-        for process in servers:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
-        servers = []
+        for round_ in range(args.rounds):
+            # on, off, off, on, on, off, ...: a drift in the machine's load hits both sides alike
+            sides = [("on", on_port), ("off", off_port)][:: 1 if round_ % 2 == 0 else -1]
+            for route, paths, headers in (
+                ("detail", detail_paths, page_headers),
+                ("list", list_paths, api_headers),
+            ):
+                for side, port in sides:
+                    rates[f"{route}_{side}"].append(drive(port, paths, headers, args.seconds))
+        _stop(servers)
         med = {key: statistics.median(values) for key, values in rates.items()}
         result: dict[str, object] = {
             "persons": args.persons,
@@ -308,17 +409,22 @@ def main() -> None:
             "list_rps_audit_on": round(med["list_on"], 1),
             "list_rps_audit_off": round(med["list_off"], 1),
             "list_overhead_pct": round((1 - med["list_on"] / med["list_off"]) * 100, 1),
+            "rounds_rps": {key: [round(v, 1) for v in values] for key, values in rates.items()},
             "list_queries_page_10": small,
             "list_queries_page_200": large,
         }
+        result["detail_overhead_pct_paired_rounds"] = _paired_overhead(rates, "detail")
+        result["list_overhead_pct_paired_rounds"] = _paired_overhead(rates, "list")
+        result.update(
+            paired_in_process(detail_paths, list_paths, cookie, str(info["token"]), args.in_process_requests)
+        )
         result.update(verify())
         result["targets"] = {"overhead_pct_max": 15, "verify_events_per_s_min": 200_000}
         result["overhead_ok"] = result["detail_overhead_pct"] <= 15 and result["list_overhead_pct"] <= 15  # type: ignore[operator]
         result["queries_constant"] = small == large
         result["verify_ok_rate"] = result["verify_events_per_s"] >= 200_000  # type: ignore[operator]
     finally:
-        for process in servers:
-            os.killpg(process.pid, signal.SIGTERM)
+        _stop(servers)
         from django.db import connections
 
         connections.close_all()
