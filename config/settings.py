@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "bredvid.deadlines",
     "bredvid.casework",
     "bredvid.supporters",
+    "bredvid.matching",
+    "bredvid.assignments",
     "bredvid.api",
     "bredvid.www.staff",
 ]

@@ -477,6 +477,27 @@ def execute_intervention(
     return intervention
 
 
+def execute_by_assignment(
+    *, tenant: Tenant, intervention: Intervention, executed_on: datetime.date, assignment_id: Any
+) -> Intervention:
+    """Verkställ because an assignment carries the intervention out from `executed_on`.
+
+    Called only by `assignments.services.create_assignment` inside its transaction: the family-care
+    officer who confirms the assignment executes the caseworker's intervention."""
+    if intervention.status != Intervention.Status.PENDING:
+        raise IllegalTransition(_("Insatsen är redan verkställd."))
+    if intervention.decision.decided_on and executed_on < intervention.decision.decided_on:
+        raise ValidationError({"start_on": _("Uppdraget kan inte börja före beslutet.")})
+    intervention.status = Intervention.Status.ACTIVE
+    intervention.executed_on = executed_on
+    intervention.save()
+    _audit(
+        tenant, Action.UPDATE, intervention, intervention.case,
+        fields=["status", "executed_on"], assignment=str(assignment_id),
+    )  # fmt: skip
+    return intervention
+
+
 def record_delay_reason(*, tenant: Tenant, intervention: Intervention, reason: str) -> Intervention:
     """Why a granted decision is not yet executed (reported to IVO, SoL 34 kap. 1 §)."""
     _require(can_work_on_case(tenant, intervention.case))

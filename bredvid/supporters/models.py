@@ -313,6 +313,12 @@ class Training(models.Model):
         return f"{self.course} {self.sessions_attended}/{self.sessions_total}"
 
 
+class PreferredGender(models.TextChoices):
+    ANY = "any", _("Flicka eller pojke")
+    GIRL = "girl", _("Helst flicka")
+    BOY = "boy", _("Helst pojke")
+
+
 class SupporterProfile(models.Model):
     """What a supporter can take on, per approved support: the input to matching."""
 
@@ -335,6 +341,9 @@ class SupporterProfile(models.Model):
     smoking = models.BooleanField(_("rökning i hemmet"), default=False)
     allergies = models.CharField(_("allergier i hemmet"), max_length=200, blank=True)
     own_car = models.BooleanField(_("egen bil"), default=False)
+    preferred_gender = models.CharField(
+        _("önskar ta emot"), max_length=4, choices=PreferredGender.choices, default=PreferredGender.ANY
+    )
     wishes = models.TextField(_("önskemål"), blank=True)
 
     objects = SupporterScoped.as_manager()

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import SupportKind
-from bredvid.supporters.models import AssessmentActivity, InterestRegistration, RegisterCheck
+from bredvid.supporters.models import AssessmentActivity, InterestRegistration, PreferredGender, RegisterCheck
 from bredvid.www.staff.casework_forms import date_field, text_field
 
 SUPPORT_CHOICES = SupportKind.choices
@@ -149,6 +149,9 @@ class ProfileForm(forms.Form):
     smoking = forms.BooleanField(label=_("Rökning i hemmet"), required=False)
     allergies = forms.CharField(label=_("Allergier i hemmet"), max_length=200, required=False)
     own_car = forms.BooleanField(label=_("Egen bil"), required=False)
+    preferred_gender = forms.ChoiceField(
+        label=_("Önskar ta emot"), choices=PreferredGender.choices, initial=PreferredGender.ANY
+    )
     wishes = text_field(_("Önskemål"), required=False)
 
     def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any) -> None:

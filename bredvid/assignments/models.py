@@ -1,0 +1,78 @@
+"""Assignments (uppdrag): a supporter carries out an intervention from a start date.
+
+Created only by `bredvid.matching.services.confirm_offer` (through `services.create_assignment`),
+which locks the request and the supporter so that one request never gets two assignments and a
+home is never filled beyond its places. Agreements, reports and remuneration attach here later.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bredvid.casework.models import SupportKind
+from bredvid.core.models import BaseModel
+
+if TYPE_CHECKING:
+    from bredvid.tenancy.context import Tenant
+
+
+class AssignmentScoped(models.QuerySet):  # type: ignore[type-arg]
+    def visible_to(self, tenant: Tenant):  # type: ignore[no-untyped-def]
+        from bredvid.matching.perms import can_match, can_read_requests
+
+        if not can_read_requests(tenant):
+            return self.none()
+        qs = self.filter(municipality=tenant.municipality)
+        if can_match(tenant):
+            return qs
+        return qs.filter(intervention__case__unit_id__in=tenant.unit_ids)
+
+
+class Assignment(BaseModel):
+    holds_personal_data = True
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Pågår")
+        ENDED = "ended", _("Avslutat")
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    supporter = models.ForeignKey(
+        "supporters.Supporter", on_delete=models.PROTECT, related_name="assignments"
+    )
+    intervention = models.ForeignKey(
+        "casework.Intervention", on_delete=models.PROTECT, related_name="assignments"
+    )
+    request = models.ForeignKey(
+        "matching.SupportRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    offer = models.OneToOneField(
+        "matching.Offer", on_delete=models.PROTECT, null=True, blank=True, related_name="assignment"
+    )
+    support_kind = models.CharField(_("uppdrag"), max_length=24, choices=SupportKind.choices)
+    children = models.PositiveSmallIntegerField(_("antal barn"), default=1)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    start_on = models.DateField(_("startdatum"))
+    end_on = models.DateField(_("slutdatum"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = AssignmentScoped.as_manager()
+
+    class Meta:
+        ordering = ["-start_on"]
+        verbose_name = _("uppdrag")
+        verbose_name_plural = _("uppdrag")
+        constraints = [
+            # one assignment per support request, ever (a second confirmation fails here at the latest)
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(request__isnull=False), name="one_assignment_per_request"
+            )
+        ]
+        indexes = [models.Index(fields=["supporter", "status"], name="assignment_supporter_status")]
+
+    def __str__(self) -> str:
+        return f"{self.supporter_id} {self.get_support_kind_display()} {self.start_on}"

@@ -1,0 +1,567 @@
+# ruff: noqa: E501
+"""State changes and queries for matching. Each change runs in one transaction with its audit event.
+
+The shortlist is computed by the engine over the municipality's cached feature arrays
+(features.py); every shortlist shown is written to the audit log with the candidates in their
+order, their scores and the weights version, so a later review can tell why someone was or was
+not asked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bredvid.assignments.models import Assignment
+from bredvid.assignments.services import create_assignment
+from bredvid.audit.models import Action
+from bredvid.audit.services import record
+from bredvid.casework.errors import IllegalTransition
+from bredvid.casework.models import Decision, Intervention
+from bredvid.matching import engine
+from bredvid.matching.features import MunicipalPool, engine_request, pool_for
+from bredvid.matching.models import (
+    DEFAULT_MAX_KM,
+    MatchingWeights,
+    Offer,
+    ProtectedPlace,
+    RequestRelative,
+    RequestSibling,
+    SupportRequest,
+)
+from bredvid.matching.perms import can_edit_weights, can_match, can_order_support
+from bredvid.supporters.models import Supporter
+from bredvid.tenancy.context import Tenant
+
+RULE_LABELS = {
+    "approved_for_kind": gettext_lazy("Inte godkänd för uppdraget"),
+    "police_checks": gettext_lazy("Saknar giltiga utdrag ur polisens register under perioden"),
+    "capacity": gettext_lazy("Har inte plats (för hela syskongruppen)"),
+    "age": gettext_lazy("Tar inte emot barn i den åldern"),
+    "available": gettext_lazy("Vilande eller inte tillgänglig under perioden"),
+    "exclusions": gettext_lazy("Husdjur, rökning eller allergier i hemmet krockar med barnets behov"),
+    "max_distance": gettext_lazy("Bor längre bort än högsta avstånd"),
+    "protected_distance": gettext_lazy("Bor för nära en plats barnet ska skyddas från"),
+}
+CRITERION_LABELS = {
+    "needs": gettext_lazy("Behov"),
+    "languages": gettext_lazy("Språk"),
+    "culture": gettext_lazy("Kultur och religion"),
+    "distance": gettext_lazy("Avstånd"),
+    "experience": gettext_lazy("Erfarenhet"),
+    "wishes": gettext_lazy("Önskemål"),
+}
+REQUEST_FIELDS = (
+    "gender", "needs", "languages", "culture_religion", "location_name", "latitude", "longitude",
+    "max_distance_km", "no_pets", "no_smoking", "allergies", "wishes", "start_on", "end_on",
+)  # fmt: skip
+OFFER_DAYS = 7
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _audit(tenant: Tenant, action: str, obj: Any, support_request: SupportRequest, **detail: Any) -> None:
+    record(
+        action=action, tenant=tenant, obj=obj, person_id=support_request.case.client_id,
+        subjects=[s.intervention.case.client_id for s in support_request.siblings.all()], detail=detail,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# Weights
+# ---------------------------------------------------------------------------
+def current_weights(municipality: Any) -> engine.Weights:
+    latest = MatchingWeights.objects.filter(municipality=municipality).order_by("-version").first()
+    if latest is None:
+        return engine.Weights(version=0)
+    return engine.Weights(
+        needs=latest.needs, languages=latest.languages, culture=latest.culture, distance=latest.distance,
+        experience=latest.experience, wishes=latest.wishes, version=latest.version,
+    )  # fmt: skip
+
+
+def save_weights(*, tenant: Tenant, values: dict[str, float]) -> MatchingWeights:
+    """A new version of the municipality's weights (the old ones are kept for review)."""
+    _require(can_edit_weights(tenant))
+    unknown = set(values) - set(engine.CRITERIA)
+    if unknown:
+        raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
+    for name, value in values.items():
+        if not 0 <= float(value) <= 100:
+            raise ValidationError({name: _("Vikten ska vara mellan 0 och 100.")})
+    with transaction.atomic():
+        latest = (
+            MatchingWeights.objects.select_for_update()
+            .filter(municipality=tenant.municipality)
+            .order_by("-version")
+            .first()
+        )
+        weights = MatchingWeights.objects.create(
+            municipality=tenant.municipality,
+            version=(latest.version if latest else 0) + 1,
+            created_by=tenant.user,
+            **{name: float(values.get(name, getattr(engine.Weights(), name))) for name in engine.CRITERIA},
+        )
+        record(
+            action=Action.UPDATE, tenant=tenant, obj=weights, detail={"version": weights.version, **values}
+        )
+    return weights
+
+
+# ---------------------------------------------------------------------------
+# Support requests
+# ---------------------------------------------------------------------------
+def _check_intervention(intervention: Intervention) -> None:
+    if intervention.status != Intervention.Status.PENDING:
+        raise ValidationError({"intervention": _("Insatsen är redan verkställd eller avslutad.")})
+    decision = intervention.decision
+    if decision.status != Decision.Status.DECIDED or decision.outcome == Decision.Outcome.REFUSED:
+        raise ValidationError({"intervention": _("Det finns inget beviljat beslut för insatsen.")})
+
+
+def _validate_request(support_request: SupportRequest) -> None:
+    errors: dict[str, list[str]] = {}
+    from bredvid.supporters.needs import needs_for
+
+    known = {key for key, _label in needs_for(support_request.municipality)}
+    if not isinstance(support_request.needs, list) or any(n not in known for n in support_request.needs):
+        errors["needs"] = [_("Välj behov ur listan.")]
+    if not -90 <= support_request.latitude <= 90:
+        errors["latitude"] = [_("Latituden ska vara mellan -90 och 90.")]
+    if not -180 <= support_request.longitude <= 180:
+        errors["longitude"] = [_("Longituden ska vara mellan -180 och 180.")]
+    if not 1 <= support_request.max_distance_km <= 2000:
+        errors["max_distance_km"] = [_("Ange ett avstånd mellan 1 och 2 000 km.")]
+    if support_request.end_on and support_request.end_on < support_request.start_on:
+        errors["end_on"] = [_("Slutdatum kan inte ligga före start.")]
+    if errors:
+        raise ValidationError(errors)
+    support_request.full_clean(exclude=["needs"], validate_constraints=False)
+
+
+def create_request(
+    *,
+    tenant: Tenant,
+    intervention: Intervention,
+    data: dict[str, Any],
+    siblings: Sequence[Intervention] = (),
+) -> SupportRequest:
+    """The caseworker orders a supporter for a granted, not yet executed intervention."""
+    case = intervention.case
+    _require(can_order_support(tenant, case))
+    _check_intervention(intervention)
+    unknown = set(data) - set(REQUEST_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
+    for sibling in siblings:
+        if sibling.municipality_id != case.municipality_id or sibling.pk == intervention.pk:
+            raise ValidationError({"siblings": _("Syskonet hittades inte.")})
+        if sibling.support_kind != intervention.support_kind:
+            raise ValidationError({"siblings": _("Syskonens insatser måste vara av samma slag.")})
+        _check_intervention(sibling)
+    data = dict(data)
+    data.setdefault("max_distance_km", DEFAULT_MAX_KM.get(intervention.support_kind, 30))
+    data.setdefault("start_on", timezone.localdate())
+    support_request = SupportRequest(
+        municipality=case.municipality, case=case, intervention=intervention,
+        support_kind=intervention.support_kind, ordered_by=tenant.user, ordered_on=timezone.localdate(), **data,
+    )  # fmt: skip
+    _validate_request(support_request)
+    try:
+        with transaction.atomic():
+            support_request.save()
+            for sibling in siblings:
+                RequestSibling.objects.create(
+                    municipality=case.municipality, request=support_request, intervention=sibling
+                )
+            _audit(tenant, Action.CREATE, support_request, support_request, siblings=len(siblings))
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"intervention": _("Det finns redan en öppen beställning för insatsen.")}
+        ) from exc
+    return support_request
+
+
+def update_request(
+    *, tenant: Tenant, support_request: SupportRequest, data: dict[str, Any]
+) -> SupportRequest:
+    _require(can_order_support(tenant, support_request.case) or can_match(tenant))
+    if support_request.status != SupportRequest.Status.OPEN:
+        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+    unknown = set(data) - set(REQUEST_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
+    changed = sorted(name for name, value in data.items() if getattr(support_request, name) != value)
+    for name, value in data.items():
+        setattr(support_request, name, value)
+    _validate_request(support_request)
+    with transaction.atomic():
+        support_request.save()
+        _audit(tenant, Action.UPDATE, support_request, support_request, fields=changed)
+    return support_request
+
+
+def cancel_request(*, tenant: Tenant, support_request: SupportRequest, reason: str) -> SupportRequest:
+    _require(can_order_support(tenant, support_request.case) or can_match(tenant))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ange skälet.")})
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        if locked.status != SupportRequest.Status.OPEN:
+            raise IllegalTransition(_("Beställningen är inte längre öppen."))
+        locked.status = SupportRequest.Status.CANCELLED
+        locked.cancelled_reason = reason
+        locked.closed_on = timezone.localdate()
+        locked.save()
+        Offer.objects.filter(request=locked, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]).update(
+            status=Offer.Status.WITHDRAWN, updated_at=timezone.now()
+        )
+        _audit(tenant, Action.UPDATE, locked, locked, status="cancelled")
+    return locked
+
+
+def add_protected_place(
+    *,
+    tenant: Tenant,
+    support_request: SupportRequest,
+    label: str,
+    latitude: float,
+    longitude: float,
+    min_distance_km: int,
+) -> ProtectedPlace:
+    _require(can_order_support(tenant, support_request.case) or can_match(tenant))
+    if support_request.status != SupportRequest.Status.OPEN:
+        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+    place = ProtectedPlace(
+        municipality=support_request.municipality, request=support_request, label=label,
+        latitude=latitude, longitude=longitude, min_distance_km=min_distance_km,
+    )  # fmt: skip
+    errors = {}
+    if not -90 <= latitude <= 90:
+        errors["latitude"] = [_("Latituden ska vara mellan -90 och 90.")]
+    if not -180 <= longitude <= 180:
+        errors["longitude"] = [_("Longituden ska vara mellan -180 och 180.")]
+    if not 1 <= min_distance_km <= 1000:
+        errors["min_distance_km"] = [_("Ange ett avstånd mellan 1 och 1 000 km.")]
+    if errors:
+        raise ValidationError(errors)
+    place.full_clean(exclude=["request", "municipality"])
+    with transaction.atomic():
+        place.save()
+        _audit(tenant, Action.CREATE, place, support_request, min_distance_km=min_distance_km)
+    return place
+
+
+def add_relative(
+    *, tenant: Tenant, support_request: SupportRequest, supporter: Supporter, relation: str
+) -> RequestRelative:
+    _require(can_order_support(tenant, support_request.case) or can_match(tenant))
+    if supporter.municipality_id != support_request.municipality_id:
+        raise ValidationError({"supporter": _("Uppdragstagaren hittades inte.")})
+    if not relation.strip():
+        raise ValidationError({"relation": _("Ange relationen till barnet.")})
+    try:
+        with transaction.atomic():
+            relative = RequestRelative.objects.create(
+                municipality=support_request.municipality, request=support_request, supporter=supporter,
+                relation=relation.strip()[:100],
+            )  # fmt: skip
+            _audit(tenant, Action.CREATE, relative, support_request, supporter=str(supporter.pk))
+    except IntegrityError as exc:
+        raise ValidationError({"supporter": _("Personen är redan angiven som närstående.")}) from exc
+    return relative
+
+
+# ---------------------------------------------------------------------------
+# Shortlists
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShownCandidate:
+    rank: int
+    supporter: Supporter
+    candidate: engine.Candidate
+    offer: Offer | None
+
+    @property
+    def contributions(self) -> list[tuple[str, float]]:
+        return [(str(CRITERION_LABELS[name]), value) for name, value in self.candidate.contributions.items()]
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    supporter: Supporter
+    reasons: list[str]  # the hard rules the supporter breaks (Swedish), or empty when eligible
+    candidate: engine.Candidate | None  # when eligible: the score and its parts
+    lowest_shown_score: float | None
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    support_request: SupportRequest
+    relatives: list[ShownCandidate]
+    candidates: list[ShownCandidate]
+    excluded: list[tuple[str, str, int]]  # (rule, label, count)
+    eligible: int
+    pool_size: int
+    weights_version: int
+    pool_version: int
+    protected: bool
+    why_not: WhyNot | None
+
+
+def _sub_pool(pool: engine.Pool, rows: list[int]) -> engine.Pool:
+    index = np.array(rows, dtype=np.int64)
+    values = {f.name: getattr(pool, f.name)[index] for f in dataclasses.fields(pool) if f.init}
+    return engine.Pool(**values)
+
+
+def _why_not(
+    mpool: MunicipalPool, request: engine.Request, weights: engine.Weights, supporter: Supporter, kind: str,
+    lowest: float | None,
+) -> WhyNot:  # fmt: skip
+    rows = mpool.rows_for(supporter.pk, kind)
+    if not rows:
+        if supporter.status not in (Supporter.Status.APPROVED, Supporter.Status.PAUSED):
+            reason = _("Inte godkänd (status: %(status)s)") % {"status": supporter.get_status_display()}
+        else:
+            reason = _("Har ingen profil för uppdraget")
+        return WhyNot(supporter=supporter, reasons=[reason], candidate=None, lowest_shown_score=lowest)
+    # the supporter alone: which rule drops them (relatives are judged by the same rules)
+    alone = dataclasses.replace(request, relatives=())
+    result = engine.shortlist(_sub_pool(mpool.pool, rows[:1]), alone, weights, k=1)
+    reasons = [str(RULE_LABELS[rule]) for rule, count in result.excluded.items() if count]
+    candidate = result.candidates[0] if result.candidates else None
+    return WhyNot(supporter=supporter, reasons=reasons, candidate=candidate, lowest_shown_score=lowest)
+
+
+def shortlist(
+    *, tenant: Tenant, support_request: SupportRequest, k: int = 20, why_not: Supporter | None = None
+) -> Shortlist:
+    """The ranked candidates for a request, explained; recorded in the audit log as shown."""
+    _require(can_match(tenant))
+    k = max(1, min(int(k), 100))
+    mpool = pool_for(support_request.municipality)
+    weights = current_weights(support_request.municipality)
+    request = engine_request(support_request, mpool)
+    result = engine.shortlist(mpool.pool, request, weights, k)
+    rows = [c.supporter_id for c in (*result.relatives, *result.candidates)]
+    supporter_ids = [mpool.supporter_of_row[r] for r in rows]
+    supporters = Supporter.objects.in_bulk(supporter_ids)
+    offers = {
+        o.supporter_id: o
+        for o in Offer.objects.filter(request=support_request).order_by("sent_on", "created_at")
+    }
+
+    def shown(cands: list[engine.Candidate], start: int) -> list[ShownCandidate]:
+        out = []
+        for i, cand in enumerate(cands):
+            sid = mpool.supporter_of_row[cand.supporter_id]
+            out.append(
+                ShownCandidate(
+                    rank=start + i, supporter=supporters[sid], candidate=cand, offer=offers.get(sid)
+                )
+            )
+        return out
+
+    relatives = shown(result.relatives, 1)
+    candidates = shown(result.candidates, len(relatives) + 1)
+    lowest = result.candidates[-1].score if result.candidates else None
+    explained = None
+    if why_not is not None:
+        explained = _why_not(mpool, request, weights, why_not, support_request.support_kind, lowest)
+    record(
+        action=Action.VIEW,
+        tenant=tenant,
+        obj=support_request,
+        person_id=support_request.case.client_id,
+        detail={
+            "shortlist": [
+                [
+                    str(c.supporter.pk),
+                    c.rank,
+                    round(c.candidate.score, 4),
+                    "relative" if c.candidate.relative else "pool",
+                ]
+                for c in (*relatives, *candidates)
+            ],
+            "excluded": result.excluded,
+            "eligible": result.eligible,
+            "pool_size": result.pool_size,
+            "weights_version": weights.version,
+            "pool_version": mpool.version,
+            "k": k,
+            **({"why_not": str(why_not.pk), "why_not_reasons": explained.reasons} if explained else {}),
+        },
+    )
+    return Shortlist(
+        support_request=support_request, relatives=relatives, candidates=candidates,
+        excluded=[(rule, str(RULE_LABELS[rule]), count) for rule, count in result.excluded.items()],
+        eligible=result.eligible, pool_size=result.pool_size, weights_version=weights.version,
+        pool_version=mpool.version, protected=result.protected, why_not=explained,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------
+def send_offers(
+    *,
+    tenant: Tenant,
+    support_request: SupportRequest,
+    supporters: Sequence[Supporter],
+    expires_on: datetime.date | None = None,
+    note: str = "",
+) -> list[Offer]:
+    """Förfrågan to each supporter. Every one must pass the hard rules now; until the supporters'
+    e-service exists an offer is a call task for the officer (channel "call")."""
+    _require(can_match(tenant))
+    today = timezone.localdate()
+    expires_on = expires_on or today + datetime.timedelta(days=OFFER_DAYS)
+    if support_request.status != SupportRequest.Status.OPEN:
+        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+    if not supporters:
+        raise ValidationError({"supporters": _("Välj minst en uppdragstagare.")})
+    if expires_on < today:
+        raise ValidationError({"expires_on": _("Svarsdatum kan inte ligga före i dag.")})
+    mpool = pool_for(support_request.municipality)
+    weights = current_weights(support_request.municipality)
+    request = engine_request(support_request, mpool)
+    checked = []
+    for supporter in supporters:
+        if supporter.municipality_id != support_request.municipality_id:
+            raise ValidationError({"supporters": _("Uppdragstagaren hittades inte.")})
+        why = _why_not(mpool, request, weights, supporter, support_request.support_kind, None)
+        if why.reasons:
+            raise ValidationError(
+                {
+                    "supporters": _("%(name)s kan inte tillfrågas: %(reasons)s.")
+                    % {"name": supporter.name, "reasons": "; ".join(why.reasons).lower()}
+                }
+            )
+        checked.append((supporter, why.candidate))
+    offers = []
+    try:
+        with transaction.atomic():
+            for supporter, candidate in checked:
+                offer = Offer.objects.create(
+                    municipality=support_request.municipality, request=support_request, supporter=supporter,
+                    channel=Offer.Channel.CALL, sent_by=tenant.user, sent_on=today, expires_on=expires_on,
+                    note=note, score=round(candidate.score, 4) if candidate else None,
+                )  # fmt: skip
+                _audit(tenant, Action.CREATE, offer, support_request, supporter=str(supporter.pk))
+                offers.append(offer)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"supporters": _("En av uppdragstagarna har redan en obesvarad förfrågan.")}
+        ) from exc
+    return offers
+
+
+def is_expired(offer: Offer, today: datetime.date | None = None) -> bool:
+    return offer.status == Offer.Status.SENT and offer.expires_on < (today or timezone.localdate())
+
+
+def answer_offer(*, tenant: Tenant, offer: Offer, accepted: bool, reason: str = "", note: str = "") -> Offer:
+    """Record the supporter's answer (told by phone to the officer, or later through the e-service)."""
+    _require(can_match(tenant))
+    if not accepted and reason not in Offer.DeclineReason.values:
+        raise ValidationError({"decline_reason": _("Ange varför uppdragstagaren tackar nej.")})
+    with transaction.atomic():
+        locked = Offer.objects.select_for_update().select_related("request__case").get(pk=offer.pk)
+        if locked.status != Offer.Status.SENT:
+            raise IllegalTransition(_("Förfrågan är redan besvarad eller återtagen."))
+        if is_expired(locked):
+            raise IllegalTransition(_("Svarstiden för förfrågan har gått ut. Skicka en ny förfrågan."))
+        if locked.request.status != SupportRequest.Status.OPEN:
+            raise IllegalTransition(_("Beställningen är inte längre öppen."))
+        locked.status = Offer.Status.ACCEPTED if accepted else Offer.Status.DECLINED
+        locked.decline_reason = "" if accepted else reason
+        locked.note = "\n".join(filter(None, [locked.note, note.strip()]))
+        locked.answered_on = timezone.localdate()
+        locked.answered_by = tenant.user
+        locked.save()
+        _audit(
+            tenant, Action.UPDATE, locked, locked.request, status=locked.status, reason=locked.decline_reason
+        )
+    return locked
+
+
+def withdraw_offer(*, tenant: Tenant, offer: Offer) -> Offer:
+    _require(can_match(tenant))
+    with transaction.atomic():
+        locked = Offer.objects.select_for_update().select_related("request__case").get(pk=offer.pk)
+        if locked.status not in (Offer.Status.SENT, Offer.Status.ACCEPTED):
+            raise IllegalTransition(_("Förfrågan kan inte längre återtas."))
+        locked.status = Offer.Status.WITHDRAWN
+        locked.save()
+        _audit(tenant, Action.UPDATE, locked, locked.request, status="withdrawn")
+    return locked
+
+
+def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> Assignment:
+    """The accepted offer (the proposal) becomes the assignment; the interventions are executed.
+
+    Row locks on the request and the supporter (and the unique constraint on the assignment's
+    request, at the latest) make two officers confirming at once safe: one assignment per request,
+    and a home never gets more children than its places."""
+    _require(can_match(tenant))
+    if start_on > timezone.localdate():
+        raise ValidationError(
+            {"start_on": _("Startdatum kan inte ligga i framtiden. Bekräfta uppdraget när det börjar.")}
+        )
+    try:
+        with transaction.atomic():
+            support_request = (
+                SupportRequest.objects.select_for_update()
+                .select_related("case", "intervention__decision")
+                .get(pk=offer.request_id)
+            )
+            if support_request.status != SupportRequest.Status.OPEN:
+                raise IllegalTransition(_("Beställningen är redan tillsatt eller återkallad."))
+            locked = Offer.objects.select_for_update().get(pk=offer.pk)
+            if locked.status != Offer.Status.ACCEPTED:
+                raise IllegalTransition(_("Bara en accepterad förfrågan kan bekräftas."))
+            supporter = Supporter.objects.select_for_update().get(pk=locked.supporter_id)
+            siblings = [
+                s.intervention
+                for s in support_request.siblings.select_related(
+                    "intervention__decision", "intervention__case"
+                )
+            ]
+            assignment = create_assignment(
+                tenant=tenant, supporter=supporter, support_request=support_request,
+                interventions=[support_request.intervention, *siblings], offer=locked, start_on=start_on,
+            )  # fmt: skip
+            locked.status = Offer.Status.CONFIRMED
+            locked.save()
+            others = Offer.objects.filter(
+                request=support_request, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]
+            ).exclude(pk=locked.pk)
+            others.update(status=Offer.Status.WITHDRAWN, updated_at=timezone.now())
+            support_request.status = SupportRequest.Status.MATCHED
+            support_request.closed_on = timezone.localdate()
+            support_request.save()
+            _audit(
+                tenant,
+                Action.UPDATE,
+                support_request,
+                support_request,
+                status="matched",
+                assignment=str(assignment.pk),
+            )
+    except IntegrityError as exc:  # a concurrent confirmation won the race
+        raise IllegalTransition(_("Beställningen är redan tillsatt eller återkallad.")) from exc
+    return assignment
