@@ -4,15 +4,30 @@ Pure numpy (no ORM, no Django), so it can be tested and benchmarked alone. The p
 struct of arrays (`Pool`), one entry per supporter and support kind; `features.py` builds it
 from the database. A request (`Request`) describes one child or sibling group.
 
-Hard rules are applied in a fixed order to a shrinking set of candidate indices, so each
-excluded supporter is counted once, under the first rule it breaks: the counts add up to
-the pool size minus the number eligible. Close persons (närstående, SoL 22 kap. 1 §) that
-pass the rules form a first tier of their own; they are not given a bonus.
+Hard rules are applied in the fixed order of `HARD_RULES`, so each excluded supporter is
+counted once, under the first rule it breaks: the counts add up to the pool size minus the
+number eligible. Close persons (närstående, SoL 22 kap. 1 §) that pass the rules form a
+first tier of their own; they are not given a bonus.
+
+Speed. The first two rules are answered from an index built once per pool and support kind
+(lazily, on the first request of that kind; `Pool.prepare()` builds them all up front): the
+rows approved for the kind, sorted by latitude, with a copy of every column in that order.
+A request reads only the latitude band that can lie within `max_km` (a great-circle
+distance is never shorter than the earth's radius times the difference in latitude), then a
+longitude box (bounded with the smallest cosine of latitude in the band), and computes the
+exact float64 haversine only for the rows in the box. Both bounds are conservative, so the
+rows outside them are exactly the rows farther than `max_km`, and the counts stay exact. The
+remaining rules and the score run on the rows within the distance only, and the explanation
+(`Candidate`) is built for the k listed and the relatives only.
+
+A `Pool` is immutable: build a new one when the data change (the index belongs to the pool).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,12 +36,12 @@ EARTH_RADIUS_KM = 6371.0088
 
 HARD_RULES = (
     "approved_for_kind",
+    "max_distance",
     "police_checks",
     "capacity",
     "age",
     "available",
     "exclusions",
-    "max_distance",
     "protected_distance",
 )
 CRITERIA = ("needs", "languages", "culture", "distance", "experience", "wishes")
@@ -34,6 +49,44 @@ DISTANCE_BANDS_KM = (2.0, 5.0, 10.0, 20.0, 50.0)
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
+
+_MARGIN = 1e-9  # relative slack of the conservative bounds (float rounding), in radians too
+_TWO_PI = 2.0 * math.pi
+
+
+class _KindIndex:
+    """The rows approved for one kind bitmask, sorted by latitude, every column copied in that order.
+
+    Also the unit vector of every home (x, y, z), so that "within d km" is a dot product: for
+    two points on the sphere, 1 − p·q = 2·sin²(d/2R), the haversine's own quantity.
+    """
+
+    __slots__ = ("cols", "exact_only", "n")
+
+    def __init__(self, pool: Pool, kind_bit: int) -> None:
+        rows = np.flatnonzero((pool.kinds & np.uint8(kind_bit)) != 0)
+        rows = rows[np.lexsort((pool.ids[rows], pool.lat_rad[rows]))]
+        self.cols: dict[str, npt.NDArray[Any]] = {
+            name: np.ascontiguousarray(getattr(pool, name)[rows]) for name in _INDEXED_COLUMNS
+        }
+        # the experience criterion does not depend on the request: computed once, in float64
+        self.cols["experience_term"] = np.minimum(pool.experience[rows].astype(np.float64), 10.0) / 10.0
+        lat, lon = pool.lat_rad[rows], pool.lon_rad[rows]
+        cos_lat = np.cos(lat)
+        self.cols["x"], self.cols["y"], self.cols["z"] = (
+            cos_lat * np.cos(lon),
+            cos_lat * np.sin(lon),
+            np.sin(lat),
+        )
+        self.n = int(rows.shape[0])
+        # the dot-product test is exact up to a margin only if cos_lat is the cosine of lat_rad
+        consistent = self.n == 0 or bool(np.max(np.abs(pool.cos_lat[rows] - cos_lat)) <= 1e-12)
+        self.exact_only = not consistent
+
+    @property
+    def nbytes(self) -> int:
+        return sum(array.nbytes for array in self.cols.values())
 
 
 @dataclass(frozen=True)
@@ -62,12 +115,35 @@ class Pool:
     experience: npt.NDArray[np.float32]  # completed assignments, capped when scored
     wish_gender: npt.NDArray[np.int8]  # 0 = any, 1 = girl, 2 = boy
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_indexes", {})
+
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
+    def _index(self, kind_bit: int) -> _KindIndex:
+        indexes: dict[int, _KindIndex] = self.__dict__["_indexes"]
+        index = indexes.get(kind_bit)
+        if index is None:
+            index = indexes[kind_bit] = _KindIndex(self, kind_bit)
+        return index
+
+    def prepare(self) -> Pool:
+        """Build the index of every single kind bit present in the pool now (else: on first use)."""
+        present = int(np.bitwise_or.reduce(self.kinds)) if len(self) else 0
+        for bit in range(8):
+            if present & (1 << bit):
+                self._index(1 << bit)
+        return self
+
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in self.__dataclass_fields__)
+        """The feature arrays and the indexes built so far (call `prepare()` first for all)."""
+        columns = sum(getattr(self, name).nbytes for name in self.__dataclass_fields__)
+        return columns + sum(index.nbytes for index in self.__dict__["_indexes"].values())
+
+
+_INDEXED_COLUMNS = tuple(name for name in Pool.__dataclass_fields__ if name not in ("kinds", "experience"))
 
 
 @dataclass(frozen=True)
@@ -75,7 +151,7 @@ class Request:
     kind_bit: int
     police_required: bool
     children: int  # siblings placed together need this many free places in one home
-    age: int
+    age: int  # for a sibling group: the youngest
     gender: int  # 1 girl, 2 boy
     start_day: int
     end_day: int
@@ -90,6 +166,7 @@ class Request:
     allergens: int = 0  # the child's allergies
     protected_places: tuple[tuple[float, float, float], ...] = ()  # (lat, lon, minimum km)
     relatives: tuple[int, ...] = ()  # supporter ids of närstående
+    age_oldest: int | None = None  # for a sibling group: the oldest (None: same as `age`)
 
 
 @dataclass(frozen=True)
@@ -141,94 +218,243 @@ def _band(km: float) -> str:
     return f"≥ {DISTANCE_BANDS_KM[-1]:g} km"
 
 
+_BAND_LIMITS = np.array(DISTANCE_BANDS_KM)
+_BAND_LABELS = (*(_band(limit - 1e-9) for limit in DISTANCE_BANDS_KM), _band(math.inf))
+
+
 def _popcount(values: npt.NDArray[np.unsignedinteger]) -> npt.NDArray[np.int64]:
     return np.bitwise_count(values).astype(np.int64)  # numpy ≥ 2.0
 
 
-def shortlist(pool: Pool, request: Request, weights: Weights, k: int = 20) -> Result:
-    idx = np.arange(len(pool), dtype=np.int64)
-    excluded: dict[str, int] = {}
-    distances: F64 | None = None
+def _lat_slice(index: _KindIndex, plat: float, max_km: float) -> tuple[int, int]:
+    """The rows whose latitude can lie within max_km (a distance is never shorter than R·Δφ)."""
+    if not max_km >= 0.0:  # negative or NaN: nothing is within
+        return 0, 0
+    if max_km >= math.pi * EARTH_RADIUS_KM:
+        return 0, index.n
+    lat = index.cols["lat_rad"]
+    dlat = max_km / EARTH_RADIUS_KM * (1.0 + _MARGIN) + _MARGIN
+    return int(lat.searchsorted(plat - dlat, "left")), int(lat.searchsorted(plat + dlat, "right"))
 
-    def keep(rule: str, ok: npt.NDArray[np.bool_]) -> None:
-        nonlocal idx, distances
-        excluded[rule] = int(idx.shape[0] - np.count_nonzero(ok))
-        idx = idx[ok]
-        if distances is not None:
-            distances = distances[ok]
 
-    keep("approved_for_kind", (pool.kinds[idx] & np.uint8(request.kind_bit)) != 0)
+def _distance_mask(
+    index: _KindIndex, rows: slice | I64, lat: float, lon: float, km: float, within: bool
+) -> Bool:
+    """haversine_km(row, (lat, lon)) <= km (within) or >= km (not within), exactly as computed by
+    `haversine_km`, for the rows (a slice or positions) of the index.
+
+    Mostly decided by a dot product of unit vectors (1 − p·q = 2a, where a is the haversine's
+    sin²(d/2R)); a row whose a lies within a tiny margin of the limit's is decided by the
+    haversine itself, so the answer is the haversine's for every row.
+    """
+    cols = index.cols
+    if index.exact_only or not 0.0 <= km < math.pi * EARTH_RADIUS_KM:
+        km_ = haversine_km(cols["lat_rad"][rows], cols["lon_rad"][rows], cols["cos_lat"][rows], lat, lon)
+        return (km_ <= km) if within else (km_ >= km)
+    plat, plon = math.radians(lat), math.radians(lon)
+    qx, qy, qz = math.cos(plat) * math.cos(plon), math.cos(plat) * math.sin(plon), math.sin(plat)
+    limit = math.sin(km / (2.0 * EARTH_RADIUS_KM)) ** 2
+    deviation = cols["x"][rows] * qx
+    deviation += cols["y"][rows] * qy
+    deviation += cols["z"][rows] * qz
+    deviation -= 1.0 - 2.0 * limit  # ≥ 0: within
+    mask = (deviation >= 0.0) if within else (deviation <= 0.0)
+    np.abs(deviation, out=deviation)
+    unsure = np.flatnonzero(deviation <= 2.0 * (limit * 1e-8 + 1e-14))
+    if unsure.shape[0]:
+        positions = (unsure + rows.start) if isinstance(rows, slice) else rows[unsure]
+        km_ = haversine_km(
+            cols["lat_rad"][positions], cols["lon_rad"][positions], cols["cos_lat"][positions], lat, lon
+        )
+        mask[unsure] = (km_ <= km) if within else (km_ >= km)
+    return mask
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    """The eligible rows of one request: positions in the kind index, distances, criteria, scores."""
+
+    index: _KindIndex
+    positions: I64
+    distances: F64
+    terms: tuple[F64 | None, ...]  # criterion values per eligible row; None = 0 for every row
+    scores: F64
+    excluded: dict[str, int]
+
+
+def _evaluate(pool: Pool, request: Request, weights: Weights) -> _Evaluation:
+    index = pool._index(request.kind_bit)
+    cols = index.cols
+    excluded = dict.fromkeys(HARD_RULES, 0)
+    excluded["approved_for_kind"] = len(pool) - index.n
+
+    lo, hi = _lat_slice(index, math.radians(request.lat), request.max_km)
+    band = slice(lo, hi)
+    alive = _distance_mask(index, band, request.lat, request.lon, request.max_km, within=True)
+    remaining = int(np.count_nonzero(alive))
+    excluded["max_distance"] = index.n - remaining
+
+    # the rules that follow are masks over the latitude band (views, no copies), and-ed into
+    # `alive`; each row is counted under the first one it breaks
+    def rule(name: str, ok: Bool) -> None:
+        nonlocal remaining
+        if remaining:
+            np.logical_and(alive, ok, out=alive)
+            left = int(np.count_nonzero(alive))
+            excluded[name] = remaining - left
+            remaining = left
+
     if request.police_required:
-        keep("police_checks", pool.police_valid_until[idx] >= request.end_day)
-    else:
-        excluded["police_checks"] = 0
-    keep("capacity", pool.capacity_free[idx] >= request.children)
-    keep("age", (pool.age_min[idx] <= request.age) & (request.age <= pool.age_max[idx]))
-    start, end = pool.unavailable_from[idx], pool.unavailable_to[idx]
-    keep("available", (start == 0) | (end < request.start_day) | (start > request.end_day))
-    ok = (pool.allergens[idx] & np.uint16(request.allergens)) == 0
+        rule("police_checks", cols["police_valid_until"][band] >= request.end_day)
+    rule("capacity", cols["capacity_free"][band] >= request.children)
+    oldest = request.age if request.age_oldest is None else request.age_oldest
+    rule("age", (cols["age_min"][band] <= request.age) & (cols["age_max"][band] >= oldest))
+    start = cols["unavailable_from"][band]
+    rule(
+        "available",
+        (start == 0) | (start > request.end_day) | (cols["unavailable_to"][band] < request.start_day),
+    )
+    ok: Bool | None = None
+    if request.allergens:
+        ok = (cols["allergens"][band] & np.uint16(request.allergens)) == 0
     if request.no_pets:
-        ok &= ~pool.pets[idx]
+        ok = ~cols["pets"][band] if ok is None else ok & ~cols["pets"][band]
     if request.no_smoking:
-        ok &= ~pool.smoking[idx]
-    keep("exclusions", ok)
+        ok = ~cols["smoking"][band] if ok is None else ok & ~cols["smoking"][band]
+    if ok is not None:
+        rule("exclusions", ok)
+    positions = np.flatnonzero(alive)
+    positions += lo
+    for qlat, qlon, min_km in request.protected_places:
+        if positions.shape[0]:
+            far = _distance_mask(index, positions, qlat, qlon, min_km, within=False)
+            excluded["protected_distance"] += int(positions.shape[0] - np.count_nonzero(far))
+            positions = positions[far]
     distances = haversine_km(
-        pool.lat_rad[idx], pool.lon_rad[idx], pool.cos_lat[idx], request.lat, request.lon
+        cols["lat_rad"][positions],
+        cols["lon_rad"][positions],
+        cols["cos_lat"][positions],
+        request.lat,
+        request.lon,
     )
-    keep("max_distance", distances <= request.max_km)
-    ok = np.ones(idx.shape[0], dtype=bool)
-    for plat, plon, min_km in request.protected_places:
-        ok &= haversine_km(pool.lat_rad[idx], pool.lon_rad[idx], pool.cos_lat[idx], plat, plon) >= min_km
-    keep("protected_distance", ok)
 
-    criteria = np.empty((idx.shape[0], len(CRITERIA)), dtype=np.float64)
-    wanted_needs = _popcount(np.array([request.needs], dtype=np.uint32))[0]
-    met = _popcount(pool.needs[idx] & np.uint32(request.needs))
-    criteria[:, 0] = met / wanted_needs if wanted_needs else 0.0
-    criteria[:, 1] = ((pool.languages[idx] & np.uint64(request.languages)) != 0) if request.languages else 0.0
-    criteria[:, 2] = (pool.culture[idx] == request.culture) if request.culture else 0.0
-    criteria[:, 3] = 1.0 - distances / max(request.max_km, 1e-9)
-    criteria[:, 4] = np.minimum(pool.experience[idx], 10.0) / 10.0
-    wish = pool.wish_gender[idx]
-    criteria[:, 5] = (wish == 0) | (wish == request.gender)
-    contributions = criteria * weights.vector()
-    scores = contributions.sum(axis=1)
-
-    relative_ids = np.array(request.relatives, dtype=np.int64)
-    is_relative = (
-        np.isin(pool.ids[idx], relative_ids) if relative_ids.size else np.zeros(idx.shape[0], dtype=bool)
+    # criteria, and the score as their weighted sum from left to right (a term that is 0 for
+    # every row is left out: adding 0.0 changes no float)
+    wanted = int(request.needs).bit_count()
+    terms: tuple[F64 | None, ...] = (
+        _popcount(cols["needs"][positions] & np.uint32(request.needs)) / wanted if wanted else None,
+        ((cols["languages"][positions] & np.uint64(request.languages)) != 0).astype(np.float64)
+        if request.languages
+        else None,
+        (cols["culture"][positions] == request.culture).astype(np.float64) if request.culture else None,
+        1.0 - distances / max(request.max_km, 1e-9),
+        cols["experience_term"][positions],
+        _wish(cols["wish_gender"][positions], request.gender),
     )
+    scores: F64 | None = None
+    for term, weight in zip(terms, weights.vector().tolist(), strict=True):
+        if term is not None:
+            scores = term * weight if scores is None else scores + term * weight
+    assert scores is not None
+    return _Evaluation(index, positions, distances, terms, scores, excluded)
+
+
+def _wish(wish: npt.NDArray[Any], gender: int) -> F64:
+    return ((wish == 0) | (wish == gender)).astype(np.float64)
+
+
+def _best(scores: F64, ids: I64, rows: I64, k: int) -> I64:
+    """The k best of `rows` by score, ties broken by supporter id (the pool's order never matters)."""
+    if rows.shape[0] > k:
+        if k <= 0:
+            return rows[:0]
+        part = np.argpartition(-scores[rows], k - 1)[:k]
+        threshold = scores[rows[part]].min()
+        rows = rows[scores[rows] >= threshold]
+    return rows[np.lexsort((ids[rows], -scores[rows]))][:k]
+
+
+def _relative_mask(ids: I64, relatives: tuple[int, ...]) -> Bool | None:
+    if not relatives:
+        return None
+    mask = np.isin(ids, np.array(relatives, dtype=np.int64))
+    return mask if mask.any() else None
+
+
+def shortlist(pool: Pool, request: Request, weights: Weights, k: int = 20) -> Result:
+    ev = _evaluate(pool, request, weights)
+    ids: I64 = ev.index.cols["ids"][ev.positions]
+    is_relative = _relative_mask(ids, request.relatives)
+    every = np.arange(ids.shape[0], dtype=np.int64)
+    if is_relative is None:
+        top, relative_rows = _best(ev.scores, ids, every, k), every[:0]
+    else:
+        top = _best(ev.scores, ids, every[~is_relative], k)
+        relative_rows = _best(ev.scores, ids, every[is_relative], int(np.count_nonzero(is_relative)))
     protected = bool(request.protected_places)
+    weight_list = weights.vector().tolist()
 
     def build(rows: I64, relative: bool) -> list[Candidate]:
+        if rows.shape[0] == 0:
+            return []
+        contributions = np.zeros((rows.shape[0], len(CRITERIA)), dtype=np.float64)
+        for column, (term, weight) in enumerate(zip(ev.terms, weight_list, strict=True)):
+            if term is not None:
+                contributions[:, column] = term[rows] * weight
+        distances = ev.distances[rows]
+        bands = np.searchsorted(_BAND_LIMITS, distances, side="right").tolist()
         return [
             Candidate(
-                supporter_id=int(pool.ids[idx[r]]),
-                score=float(scores[r]),
-                contributions={name: float(contributions[r, c]) for c, name in enumerate(CRITERIA)},
-                distance_km=None if protected else float(distances[r]),  # type: ignore[index]
-                distance_band=_band(float(distances[r])),  # type: ignore[index]
-                relative=relative,
+                supporter_id,
+                score,
+                dict(zip(CRITERIA, values, strict=True)),
+                None if protected else km,
+                _BAND_LABELS[band],
+                relative,
             )
-            for r in rows
+            for supporter_id, score, km, band, values in zip(
+                ids[rows].tolist(),
+                ev.scores[rows].tolist(),
+                distances.tolist(),
+                bands,
+                contributions.tolist(),
+                strict=True,
+            )
         ]
 
-    relatives = np.flatnonzero(is_relative)
-    others = np.flatnonzero(~is_relative)
-    if others.shape[0] > k:
-        # the k best, ties broken by supporter id so the pool's order never matters
-        part = others[np.argpartition(-scores[others], k - 1)[:k]]
-        threshold = scores[part].min()
-        others = others[scores[others] >= threshold]
-    order = np.lexsort((pool.ids[idx[others]], -scores[others]))
-    top = others[order][:k]
-    rel_order = relatives[np.lexsort((pool.ids[idx[relatives]], -scores[relatives]))]
     return Result(
-        relatives=build(rel_order, True),
+        relatives=build(relative_rows, True),
         candidates=build(top, False),
-        excluded={rule: excluded.get(rule, 0) for rule in HARD_RULES},
-        eligible=int(idx.shape[0]),
+        excluded=ev.excluded,
+        eligible=int(ids.shape[0]),
         pool_size=len(pool),
         weights_version=weights.version,
         protected=protected,
     )
+
+
+def eligible_scores(
+    pool: Pool,
+    request: Request,
+    weights: Weights,
+    *,
+    limit: int | None = None,
+    include_relatives: bool = False,
+) -> tuple[I64, F64]:
+    """Supporter ids and scores of every eligible candidate (the input to the global assignment).
+
+    Relatives are left out unless `include_relatives` (they are a tier of their own, proposed by
+    hand). With `limit`, only the `limit` best, best first (ties by supporter id); without it, all
+    of them in no particular order.
+    """
+    ev = _evaluate(pool, request, weights)
+    ids: I64 = ev.index.cols["ids"][ev.positions]
+    scores = ev.scores
+    if not include_relatives:
+        is_relative = _relative_mask(ids, request.relatives)
+        if is_relative is not None:
+            ids, scores = ids[~is_relative], scores[~is_relative]
+    if limit is not None:
+        top = _best(scores, ids, np.arange(ids.shape[0], dtype=np.int64), limit)
+        ids, scores = ids[top], scores[top]
+    return ids, scores
