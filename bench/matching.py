@@ -214,7 +214,7 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=20)
     parser.add_argument("--open-requests", type=int, default=10_000, help="global assignment")
     parser.add_argument("--supporters", type=int, default=50_000, help="global assignment")
-    parser.add_argument("--list-limit", type=int, default=100, help="candidates per request")
+    parser.add_argument("--list-limit", type=int, default=50, help="candidates per request")
     parser.add_argument("--api", action="store_true", help="also the API p95 on PostgreSQL")
     args = parser.parse_args()
     pool = make_pool(args.pool, seed=42).prepare()
