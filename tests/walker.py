@@ -81,7 +81,8 @@ PUBLIC: dict[str, set[int]] = {
 
 #: Statuses a signed-in user may get; anything else (above all a 500) is a failure.
 PAGE_STATUSES = {200, 302, 403, 404, 405}
-API_STATUSES = {200, 201, 204, 403, 404, 405, 422}
+#: API 409: the object was found, but its state refuses the action (an answered offer): it counts as reached.
+API_STATUSES = {200, 201, 204, 403, 404, 405, 409, 422}
 OK_STATUSES = {200, 201, 204, 302}
 
 SKIPPED_PREFIXES = ("static/", "media/")
@@ -200,11 +201,13 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         municipality=municipality,
         name=f"Familjen {word}walker",
         status=Supporter.Status.APPROVED,
-        supports=["familjehem"],
-        approved_supports=["familjehem"],
+        supports=["familjehem", "kontaktfamilj"],
+        approved_supports=["familjehem", "kontaktfamilj"],
         registration=registration,
         responsible=users["family_care_officer"],
         approved_on=today,
+        latitude=57.95,
+        longitude=12.10,
     )
     assessment = Assessment.objects.create(
         municipality=municipality,
@@ -217,9 +220,38 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         approved_by=manager,
         decided_on=today,
     )
+    from bredvid.matching.models import Offer, SupportRequest
+    from bredvid.supporters.models import SupporterProfile
+
+    # the supporter fits the request (so an offer to it can be sent); the offer goes to another home
+    SupporterProfile.objects.create(
+        municipality=municipality, supporter=supporter, support_kind="kontaktfamilj", age_max=99
+    )
+    second_decision = Decision.objects.create(
+        **on_case, investigation=investigation, status=Decision.Status.DECIDED,
+        outcome=Decision.Outcome.GRANTED, legal_basis=Decision.LegalBasis.SOL_13_7,
+        support_kind="kontaktfamilj", period_start=today, reasons=f"{word} walkerbeslut 2",
+        proposed_by=caseworker, decided_by=manager, decided_on=today,
+    )  # fmt: skip
+    ordered = Intervention.objects.create(**on_case, decision=second_decision, support_kind="kontaktfamilj")
+    support_request = SupportRequest.objects.create(
+        **on_case, intervention=ordered, support_kind="kontaktfamilj", ordered_by=caseworker,
+        ordered_on=today, location_name=f"{word} walkerskola", latitude=57.93, longitude=12.07,
+        max_distance_km=30, start_on=today, wishes=f"{word} walkerönskemål",
+    )  # fmt: skip
+    asked = Supporter.objects.create(
+        municipality=municipality, name=f"Familjen {word}tillfrågad", status=Supporter.Status.APPROVED,
+        supports=["kontaktfamilj"], approved_supports=["kontaktfamilj"], approved_on=today,
+    )  # fmt: skip
+    offer = Offer.objects.create(
+        municipality=municipality, request=support_request, supporter=asked, sent_by=users["family_care_officer"],
+        sent_on=today, expires_on=today + dt.timedelta(days=7), note=f"{word} walkerförfrågan",
+    )  # fmt: skip
     objects = {
         type(o): o
         for o in (
+            support_request,
+            offer,
             person,
             case,
             application,
@@ -244,6 +276,8 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         concern.content,
         registration.last_name,
         supporter.name,
+        support_request.location_name,
+        offer.note,
         *(user.username for user in users.values()),
     )
     return Fixture(
@@ -314,6 +348,7 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         Investigation,
         JournalEntry,
     )
+    from bredvid.matching.models import Offer, SupportRequest
     from bredvid.supporters.models import Assessment, InterestRegistration, Supporter
 
     return {
@@ -326,6 +361,8 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         "decisions": Decision,
         "interventions": Intervention,
         "journal-entries": JournalEntry,
+        "support-requests": SupportRequest,
+        "offers": Offer,
     }
 
 
@@ -352,6 +389,10 @@ def _home_object(fx: Fixture, model: type[models.Model]) -> Any:
     return obj.pk
 
 
+def _model(app_label: str, name: str) -> type[models.Model]:
+    return apps.get_model(app_label, name)
+
+
 def _calendar_token(fx: Fixture, ep: Endpoint) -> str:
     """A real feed token of the caseworker, so the feed is rendered, not just refused."""
     if "calendar" not in fx.values:
@@ -375,12 +416,18 @@ PARAMS: dict[str, Param] = {
     "person_id": Param(lambda fx, ep: fx.person.pk),
     "case_id": Param(lambda fx, ep: fx.case.pk),
     "object_id": Param(_object_id),
+    # API bodies: supporter_ids (offers) name home supporters.
+    "supporter_id": Param(lambda fx, ep: _home_object(fx, _model("supporters", "Supporter"))),
     # A calendar feed's secret token: the token is the credential (no session, no tenant).
     "token": Param(_calendar_token, kind="capability"),
     # IVO reports are addressed by period; each municipality sees its own report for it.
     "year": Param(lambda fx, ep: _last_quarter()[0], kind="value"),
     "quarter": Param(lambda fx, ep: _last_quarter()[1], kind="value"),
     "fmt": Param(lambda fx, ep: "pdf", kind="value"),
+    # Matching pages: the order form names the case's intervention; requests and offers by their id.
+    "intervention_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "Intervention"))),
+    "request_id": Param(lambda fx, ep: _home_object(fx, _model("matching", "SupportRequest"))),
+    "offer_id": Param(lambda fx, ep: _home_object(fx, _model("matching", "Offer"))),
 }
 
 #: API query parameters the walker sends whenever an operation has them.
@@ -567,16 +614,23 @@ def api_inputs(ep: Endpoint, fx: Fixture) -> tuple[str, dict[str, Any], set[str]
         example = _example(schema, components)
         for name in schema.get("properties", {}):
             param = PARAMS.get(name)
+            single = PARAMS.get(name[:-1]) if name.endswith("_ids") else None
             if param is not None and param.scoped:
                 example[name] = str(param.value(fx, ep))
+                ids.add(name)
+            elif single is not None and single.scoped:  # supporter_ids: a list of home objects
+                example[name] = [str(single.value(fx, ep))]
                 ids.add(name)
             elif name.endswith("_id") and name in schema.get("required", []):
                 raise UnknownParam(
                     f"required body field `{name}` is not in the walker's registry: add it to PARAMS "
                     "in tests/walker.py so the route is checked with another municipality's object"
                 )
-        # a body that names no home object stays empty: the route must refuse it, never crash
-        body = example if ids else {}
+        # a body that names no home object stays empty: the route must refuse it, never crash;
+        # a route naming its object in the path whose body has required fields (an offer's answer)
+        # gets the complete body too, or no home role could reach the object
+        names_object = any(PARAMS[p].scoped for p in re.findall(r"{(\w+)}", ep.route) if p in PARAMS)
+        body = example if ids or (names_object and schema.get("required")) else {}
     return (f"?{urlencode(query)}" if query else ""), body, ids
 
 
@@ -1008,7 +1062,10 @@ class Walk:
         scoped = scoped | body_ids
         path = url(values) + query
         control_path = url({k: (_nonexistent(v) if k in scoped else v) for k, v in values.items()}) + query
-        control_data = {k: (str(_nonexistent(v)) if k in body_ids else v) for k, v in body_data.items()}
+        control_data = {
+            k: ([str(uuid.uuid4())] if isinstance(v, list) else str(_nonexistent(v))) if k in body_ids else v
+            for k, v in body_data.items()
+        }
         json_body = ep.method in BODY_METHODS
         body = {"data": json.dumps(body_data), "content_type": "application/json"} if json_body else {}
         control_body = (
@@ -1046,7 +1103,7 @@ class Walk:
             response = self.send(self.anonymous, m, path, headers=tokens[who], **body)
             if response.status_code not in API_STATUSES:
                 self.fail(m, path, ep, who, f"got {self._status(response)}")
-            elif scoped and response.status_code in OK_STATUSES:
+            elif scoped and response.status_code in OK_STATUSES | {409}:
                 self.reached[reach_key] = True
             if scoped:
                 self.seen.setdefault(reach_key, []).append(f"{role} {response.status_code}")

@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from bredvid.api import errors
 from bredvid.api.auth import TokenAuth
 from bredvid.api.casework import router as casework_router
+from bredvid.api.matching import router as matching_router
 from bredvid.api.persons import router as persons_router
 from bredvid.api.supporters import router as supporters_router
 
@@ -23,3 +24,4 @@ errors.install(api)
 api.add_router("/persons/", persons_router)
 api.add_router("/", casework_router)
 api.add_router("/", supporters_router)
+api.add_router("/", matching_router)
