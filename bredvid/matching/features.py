@@ -15,6 +15,7 @@ availability rule, so "why not X?" can say so); those under investigation or end
 from __future__ import annotations
 
 import datetime
+import secrets
 import threading
 import uuid
 from collections import defaultdict
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 
 from bredvid.casework.models import SupportKind
 from bredvid.matching.engine import Pool, Request
@@ -93,22 +94,21 @@ def current_version(municipality_id: uuid.UUID) -> int:
 
 
 def bump_pool_version(municipality_id: uuid.UUID | None) -> None:
-    """Move the municipality's pool version when the surrounding transaction commits."""
+    """Give the municipality's pool a new version in the current transaction: it commits with the
+    change, so readers rebuild exactly when the change becomes visible. Versions are random, not
+    counted: arrays cached by a transaction that later rolled back can never match a later version."""
     if municipality_id is None:
         return
+    from bredvid.matching.models import PoolVersion
 
-    def bump() -> None:
-        from bredvid.matching.models import PoolVersion
-
-        if PoolVersion.objects.filter(municipality_id=municipality_id).update(version=F("version") + 1):
-            return
-        try:
-            with transaction.atomic():
-                PoolVersion.objects.create(municipality_id=municipality_id, version=2)
-        except IntegrityError:  # created by a concurrent writer
-            PoolVersion.objects.filter(municipality_id=municipality_id).update(version=F("version") + 1)
-
-    transaction.on_commit(bump)
+    version = secrets.randbits(62) + 1
+    if PoolVersion.objects.filter(municipality_id=municipality_id).update(version=version):
+        return
+    try:
+        with transaction.atomic():
+            PoolVersion.objects.create(municipality_id=municipality_id, version=version)
+    except IntegrityError:  # created by a concurrent writer
+        PoolVersion.objects.filter(municipality_id=municipality_id).update(version=version)
 
 
 def pool_for(municipality: Municipality) -> MunicipalPool:
@@ -122,6 +122,7 @@ def pool_for(municipality: Municipality) -> MunicipalPool:
         if cached is not None and cached.version == version:
             return cached
         built = build_pool(municipality, version=version)
+        built.pool.prepare()  # every kind's index now, not in the first shortlist of each kind
         _cache[municipality.pk] = built
         return built
 

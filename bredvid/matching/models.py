@@ -266,14 +266,15 @@ class MatchingWeights(models.Model):
 
 
 class PoolVersion(models.Model):
-    """Bumped whenever something the feature arrays depend on changes (see signals.py)."""
+    """Changed (to a new random value) whenever something the feature arrays depend on changes
+    (see signals.py and features.bump_pool_version)."""
 
     holds_personal_data = False
 
     municipality = models.OneToOneField(
         "tenancy.Municipality", on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
-    version = models.BigIntegerField(default=1)
+    version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.version}"

@@ -102,22 +102,29 @@ def save_weights(*, tenant: Tenant, values: dict[str, float]) -> MatchingWeights
     for name, value in values.items():
         if not 0 <= float(value) <= 100:
             raise ValidationError({name: _("Vikten ska vara mellan 0 och 100.")})
-    with transaction.atomic():
-        latest = (
-            MatchingWeights.objects.select_for_update()
-            .filter(municipality=tenant.municipality)
-            .order_by("-version")
-            .first()
-        )
-        weights = MatchingWeights.objects.create(
-            municipality=tenant.municipality,
-            version=(latest.version if latest else 0) + 1,
-            created_by=tenant.user,
-            **{name: float(values.get(name, getattr(engine.Weights(), name))) for name in engine.CRITERIA},
-        )
-        record(
-            action=Action.UPDATE, tenant=tenant, obj=weights, detail={"version": weights.version, **values}
-        )
+    try:
+        with transaction.atomic():
+            previous = current_weights(tenant.municipality)  # unchanged weights carry over
+            latest = (
+                MatchingWeights.objects.select_for_update()
+                .filter(municipality=tenant.municipality)
+                .order_by("-version")
+                .first()
+            )
+            weights = MatchingWeights.objects.create(
+                municipality=tenant.municipality,
+                version=(latest.version if latest else 0) + 1,
+                created_by=tenant.user,
+                **{name: float(values.get(name, getattr(previous, name))) for name in engine.CRITERIA},
+            )
+            record(
+                action=Action.UPDATE,
+                tenant=tenant,
+                obj=weights,
+                detail={"version": weights.version, **values},
+            )
+    except IntegrityError as exc:  # another manager saved a version at the same moment
+        raise ValidationError(_("Vikterna ändrades samtidigt av någon annan. Försök igen.")) from exc
     return weights
 
 

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='PoolVersion',
             fields=[
                 ('municipality', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='+', serialize=False, to='tenancy.municipality')),
-                ('version', models.BigIntegerField(default=1)),
+                ('version', models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
