@@ -295,3 +295,26 @@ def test_weights_are_versioned_and_only_managers_change_them(world) -> None:  # 
     with pytest.raises(ValidationError):
         services.save_weights(tenant=manager, values={"needs": -1})
     assert services.current_weights(world.other).version == 0
+
+
+def test_global_proposal_beats_greedy_never_assigns_and_is_audited(world) -> None:  # type: ignore[no-untyped-def]
+    # Two homes with one place each. The older request can use either; the newer only home B
+    # (home A is too far for it). Greedy gives the older request its best (B) and leaves the newer
+    # one without; the optimum gives A to the older and B to the newer.
+    home_a = approved_supporter(world, name="Familjen A", at=(ALE[0] + 0.3, ALE[1]))  # ~33 km north
+    home_b = approved_supporter(world, name="Familjen B", at=ALE)
+    older = _order(world, max_distance_km=60)
+    newer = _order(world, max_distance_km=10, latitude=ALE[0] - 0.05)  # ~5.6 km from B, ~39 from A
+    SupportRequest.objects.filter(pk=older.pk).update(ordered_on=timezone.localdate() - dt.timedelta(days=30))
+    officer = world.tenant("family_care_officer")
+    proposal = services.global_proposal(tenant=officer)
+    by_request = {row.support_request.pk: row for row in proposal.rows}
+    assert by_request[older.pk].supporter == home_a and by_request[newer.pk].supporter == home_b
+    assert by_request[older.pk].greedy_supporter == home_b and by_request[newer.pk].greedy_supporter is None
+    assert proposal.assigned == 2 and proposal.greedy_assigned == 1 and proposal.gain_pct > 0
+    assert not Assignment.objects.exists()  # a proposal only
+    event = AuditEvent.objects.filter(action=Action.VIEW, object_type="matching.globalproposal").get()
+    assert {row[0] for row in event.detail["proposal"]} == {str(older.pk), str(newer.pk)}
+    assert str(older.case.client_id) in event.subjects
+    with pytest.raises(PermissionDenied):
+        services.global_proposal(tenant=world.tenant("caseworker"))
