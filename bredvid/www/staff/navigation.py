@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bredvid.audit.perms import can_review_audit_log
 from bredvid.casework.perms import can_read_cases, can_report_to_ivo
 from bredvid.deadlines.perms import can_see_deadlines
+from bredvid.matching.perms import can_read_requests
 from bredvid.people.perms import can_read_persons
 from bredvid.supporters.perms import can_read_supporters
 from bredvid.tenancy.context import Tenant, memberships_by_municipality
@@ -33,6 +34,7 @@ NAV = (
     NavItem(_("Ärenden"), "staff:case_list", can_read_cases),
     NavItem(_("Intresseanmälningar"), "staff:registration_list", can_read_supporters),
     NavItem(_("Uppdragstagare"), "staff:supporter_list", can_read_supporters),
+    NavItem(_("Matchning"), "staff:request_list", can_read_requests),
     NavItem(_("Personer"), "staff:person_list", can_read_persons),
     NavItem(_("IVO-rapport"), "staff:ivo_report", can_report_to_ivo),
     NavItem(_("Logggranskning"), "staff:audit_log", can_review_audit_log),

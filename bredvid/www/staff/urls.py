@@ -1,6 +1,13 @@
 from django.urls import path
 
-from bredvid.www.staff import casework_views, deadline_views, ivo_views, supporter_views, views
+from bredvid.www.staff import (
+    casework_views,
+    deadline_views,
+    ivo_views,
+    matching_views,
+    supporter_views,
+    views,
+)
 
 app_name = "staff"
 urlpatterns = [
@@ -20,4 +27,5 @@ urlpatterns = [
     *deadline_views.urls(),
     *ivo_views.urls(),
     *supporter_views.urls(),
+    *matching_views.urls(),
 ]
