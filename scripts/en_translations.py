@@ -1165,6 +1165,21 @@ EN: dict[str, str | tuple[str, str]] = {
     "Uppdraget är skapat och insatsen är verkställd.": "The assignment is created and the intervention is executed.",
     "Uppdraget skapas med %(name)s och insatsen verkställs från startdatumet. Övriga förfrågningar återtas.": "The assignment is created with %(name)s and the intervention is executed from the start date. Other offers are withdrawn.",
     "Vikterna är sparade som en ny version.": "The weights are saved as a new version.",
+    "Samlat förslag": "Overall proposal",
+    "Det förslag över alla öppna beställningar som ger högst sammanlagd poäng när varje hem har ett begränsat antal platser, bredvid en enkel genomgång där den äldsta beställningen väljer först. Förslaget tillsätter ingenting: öppna kandidatlistan för att skicka förfrågningar.": "The proposal over all open requests that gives the highest total score when each home has a limited number of places, next to a simple pass where the oldest request chooses first. The proposal assigns nothing: open the candidate list to send offers.",
+    "Sammanlagd poäng": "Total score",
+    "%(counter)s beställning får förslag": (
+        "%(counter)s request gets a proposal",
+        "%(counter)s requests get a proposal",
+    ),
+    "Äldsta först": "Oldest first",
+    "Vinst": "Gain",
+    "Vikter": "Weights",
+    "version %(version)s": "version %(version)s",
+    "Beställning": "Request",
+    "Föreslagen uppdragstagare": "Proposed supporter",
+    "Inga öppna beställningar att föreslå för.": "No open requests to propose for.",
+    "Med närstående – föreslås för hand": "With relatives – proposed by hand",
 }
 
 

@@ -407,6 +407,7 @@ PAGES = [
     ),
     ("offer_tasks", lambda r, o: [], ["family_care_officer", "manager"], "caseworker", "Familjen Ek"),
     ("weights", lambda r, o: [], ["manager"], "family_care_officer", "Vikter för matchning"),
+    ("global_proposal", lambda r, o: [], ["family_care_officer", "manager"], "caseworker", "Samlat förslag"),
     (
         "request_detail",
         lambda r, o: [r.pk],
@@ -543,3 +544,19 @@ def test_expired_offers_are_highlighted_in_the_call_tasks(world) -> None:  # typ
     Offer.objects.filter(pk=offer.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
     page = _body(world.client("family_care_officer").get(reverse("staff:offer_tasks")))
     assert "Svarstiden har gått ut" in page
+
+
+def test_global_proposal_proposes_but_never_assigns(world) -> None:  # type: ignore[no-untyped-def]
+    first = _order(world)
+    second = _order(world)
+    approved_supporter(world, name="Familjen Ek")
+    approved_supporter(world, name="Familjen Alm")
+    officer = world.client("family_care_officer")
+    page = _body(officer.get(reverse("staff:global_proposal")))
+    for support_request in (first, second):
+        assert reverse("staff:shortlist", args=[support_request.pk]) in page
+    assert "Familjen Ek" in page and "Familjen Alm" in page and "Vinst" in page
+    event = AuditEvent.objects.get(object_type="matching.globalproposal")
+    assert len(event.detail["proposal"]) == 2
+    assert not Offer.objects.exists() and not Assignment.objects.exists()
+    assert set(SupportRequest.objects.values_list("status", flat=True)) == {SupportRequest.Status.OPEN}

@@ -667,6 +667,17 @@ def weights(request: HttpRequest) -> HttpResponse:
     )
 
 
+# ---------------------------------------------------------------------------
+# Global proposal (never assigns: each row leads to the request's shortlist)
+# ---------------------------------------------------------------------------
+@permission_required(can_match)
+@require_http_methods(["GET"])
+def global_proposal(request: HttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    proposal = services.global_proposal(tenant=tenant)
+    return render(request, "matching/global_proposal.html", {"proposal": proposal})
+
+
 def urls() -> list[Any]:
     return [
         path(
@@ -675,6 +686,7 @@ def urls() -> list[Any]:
         path("matchning/", request_list, name="request_list"),
         path("matchning/forfragningar/", offer_tasks, name="offer_tasks"),
         path("matchning/vikter/", weights, name="weights"),
+        path("matchning/samlat-forslag/", global_proposal, name="global_proposal"),
         path("matchning/<uuid:request_id>/", request_detail, name="request_detail"),
         path("matchning/<uuid:request_id>/andra/", request_edit, name="request_edit"),
         path("matchning/<uuid:request_id>/aterkalla/", request_cancel, name="request_cancel"),
