@@ -54,10 +54,11 @@ LANGUAGES = [
 ]
 
 
-# What load_demo_cases and load_demo_supporters take per municipality: a child and two guardians for each
-# of the 14 cases, and 16 more adults (who are nobody's guardian) for the supporters' households.
-DEMO_CHILDREN_NEEDED = 14
-DEMO_ADULTS_NEEDED = 2 * 14 + 16
+# What load_demo_cases, load_demo_supporters and load_demo_matching take per municipality: a child and two
+# guardians for each of the 14 cases, 16 more adults (who are nobody's guardian) for the supporters'
+# households, and five children with four guardians (two of them siblings) for the matching cases.
+DEMO_CHILDREN_NEEDED = 14 + 5
+DEMO_ADULTS_NEEDED = 2 * 14 + 16 + 8
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,12 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
         Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
     ):
         load_demo_supporters(municipality, seed=3000 + index)
+    from bredvid.core.demo_matching import load_demo_matching
+
+    for index, municipality in enumerate(
+        Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
+    ):
+        load_demo_matching(municipality, seed=4000 + index)
     return DemoSummary(usernames=usernames, persons_created=created_total, cases_created=cases)
 
 

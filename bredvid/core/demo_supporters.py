@@ -55,6 +55,8 @@ def load_demo_supporters(municipality: Municipality, *, seed: int) -> int:
     made = 0
     for index in range(14):
         supports = SUPPORT_MIX[index % len(SUPPORT_MIX)]
+        if index == 6:  # also approved for särskilt kvalificerad kontaktperson (demo matching needs one)
+            supports = ["kontaktperson", "sarskilt_kvalificerad"]
         first, last = fake.first_name(), fake.last_name()
         city = rng.choice(LOCALITIES.get(municipality.kommunkod, ["Borlänge"]))
         data = {"supports": supports, "first_name": first, "last_name": last, "phone": fake.phone_number(), "email": f"{first}.{last}@example.invalid".lower().translate(ASCII).replace(" ", ""),

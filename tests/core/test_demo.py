@@ -43,6 +43,41 @@ def test_load_demo_is_complete_and_idempotent(db, capsys, settings) -> None:  # 
         "closed",
     }
     assert not Supporter.objects.filter(status="approved", latitude__isnull=True).exists()
+    matching = _matching_counts()
+    _assert_matching_demo()
     call_command("load_demo")
     assert (Person.objects.count(), Case.objects.count()) == counts
+    assert _matching_counts() == matching
     assert verify_all().ok
+
+
+def _matching_counts() -> tuple[int, ...]:
+    from bredvid.matching.models import Offer, ProtectedPlace, RequestRelative, RequestSibling, SupportRequest
+
+    models = (SupportRequest, RequestSibling, ProtectedPlace, RequestRelative, Offer)
+    return tuple(model.objects.count() for model in models)
+
+
+def _assert_matching_demo() -> None:
+    """Open requests of every kind in every municipality, and the demo supporters fit most of them."""
+    from bredvid.casework.models import SupportKind
+    from bredvid.core.demo_casework import _tenant
+    from bredvid.matching import services
+    from bredvid.matching.models import Offer, SupportRequest
+
+    for municipality in Municipality.objects.all():
+        requests = list(SupportRequest.objects.filter(municipality=municipality, status="open"))
+        assert {r.support_kind for r in requests} == set(SupportKind.values), municipality.name
+        assert [r.siblings.count() for r in requests].count(1) == 1, "one sibling group (two children)"
+        protected = [r for r in requests if r.protected_places.exists()]
+        assert len(protected) == 1 and protected[0].wishes
+        assert sum(r.relatives.count() for r in requests) == 1, "one request with a relative"
+        officer = _tenant(municipality, Role.FAMILY_CARE_OFFICER)
+        shown = [services.shortlist(tenant=officer, support_request=r, k=20) for r in requests]
+        non_empty = [s for s in shown if s.relatives or s.candidates]
+        assert len(non_empty) >= 0.7 * len(requests), (municipality.name, len(non_empty), len(requests))
+        assert any(s.relatives for s in shown), "the relative passes the hard rules and is listed first"
+        assert all(c.candidate.distance_km is None for c in shown[requests.index(protected[0])].candidates)
+        offers = Offer.objects.filter(municipality=municipality)
+        assert set(offers.values_list("status", flat=True)) >= {"sent", "declined", "accepted"}
+        assert all(o.decline_reason for o in offers.filter(status="declined"))
