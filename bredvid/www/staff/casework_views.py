@@ -194,7 +194,9 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "concern_reports": list(case.concern_reports.all()),
         "investigations": list(case.investigations.prefetch_related("extensions__decided_by")),
         "decisions": list(case.decisions.select_related("decided_by", "proposed_by")),
-        "interventions": list(case.interventions.prefetch_related("pauses", "plans", "placement_events")),
+        "interventions": list(
+            case.interventions.prefetch_related("pauses", "plans", "placement_events", "support_requests")
+        ),
         "follow_ups": list(case.follow_ups.all()),
         "journal": list(case.journal_entries.select_related("author", "corrects")),
         "obligations": sorted((o for o in obligations if o.done_on is None), key=lambda o: o.due),

@@ -150,13 +150,19 @@ class ProfileForm(forms.Form):
     allergies = forms.CharField(label=_("Allergier i hemmet"), max_length=200, required=False)
     own_car = forms.BooleanField(label=_("Egen bil"), required=False)
     preferred_gender = forms.ChoiceField(
-        label=_("Önskar ta emot"), choices=PreferredGender.choices, initial=PreferredGender.ANY
+        label=_("Önskar ta emot"),
+        choices=PreferredGender.choices,
+        initial=PreferredGender.ANY,
+        required=False,
     )
     wishes = text_field(_("Önskemål"), required=False)
 
     def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["needs"].choices = needs
+
+    def clean_preferred_gender(self) -> str:
+        return self.cleaned_data.get("preferred_gender") or PreferredGender.ANY
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
