@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 
 from bredvid.api.schemas import Message, Strict, ValidationErrors
@@ -465,8 +466,9 @@ def get_shortlist(
     why_not = None
     if params.why_not is not None:
         why_not = Supporter.objects.visible_to(tenant).filter(pk=params.why_not).first()
-        if why_not is None:
-            raise ValidationError({"why_not": _("Uppdragstagaren hittades inte.")})
+        if why_not is None:  # a query parameter: reported as query.why_not
+            error = {"loc": ("query", "why_not"), "type": "value_error"}
+            raise NinjaValidationError([{**error, "ctx": {"error": _("Uppdragstagaren hittades inte.")}}])
     result = services.shortlist(tenant=tenant, support_request=sr, k=params.k, why_not=why_not)
     explained = None
     if result.why_not is not None:

@@ -264,6 +264,8 @@ def test_offer_and_answer_validation(world, api) -> None:  # type: ignore[no-unt
     assert response.json() == {"detail": "Bara en accepterad förfrågan kan bekräftas."}
     assert officer.get(f"{REQUESTS}{req.pk}/shortlist", {"k": 101}).status_code == 422
     assert _errors(officer.get(f"{REQUESTS}{req.pk}/shortlist", {"k": 0})) == {"query.k": "Minst 1."}
+    unknown = officer.get(f"{REQUESTS}{req.pk}/shortlist", {"why_not": str(other_supporter.pk)})
+    assert _errors(unknown) == {"query.why_not": "Uppdragstagaren hittades inte."}
     assert _errors(officer.get(OFFERS, {"status": "lost"}))["query.status"].startswith("Ogiltigt värde.")
     assert _errors(officer.get(REQUESTS, {"kind": "barnvakt"}))["query.kind"].startswith("Ogiltigt värde.")
 
