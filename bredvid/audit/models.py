@@ -56,12 +56,24 @@ class AuditEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     chain = models.CharField(max_length=36, editable=False)
     seq = models.BigIntegerField(editable=False)
+    # No single-column indexes on the two foreign keys: audit_muni_time and audit_actor_time start with
+    # them and serve the same look-ups, and each index is one more write per event.
     municipality = models.ForeignKey(
-        "tenancy.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "tenancy.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     occurred_at = models.DateTimeField(_("tidpunkt"))  # searched through (municipality, occurred_at)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     actor_username = models.CharField(_("användare"), max_length=150, blank=True)
     via = models.CharField(max_length=8, default="web")
