@@ -159,6 +159,10 @@ class SupportRequestPatch(Strict):
 class ShortlistParams(Schema):
     k: int = Field(20, ge=1, le=100, description="how many candidates (besides relatives)")
     why_not: uuid.UUID | None = Field(None, description="a supporter id: why is this one (not) shown?")
+    max_km: int | None = Field(None, ge=1, le=2000, description="filter: only candidates at most this far")
+    not_asked: bool = Field(False, description="filter: hide supporters already asked about this request")
+    all_needs: bool = Field(False, description="filter: only candidates who can meet every need")
+    language: bool = Field(False, description="filter: only candidates who speak one of the languages")
 
 
 class Contribution(Schema):
@@ -208,6 +212,7 @@ class ShortlistOut(Schema):
     weights_version: int
     pool_version: int
     why_not: WhyNotOut | None
+    filtered_out: int
 
 
 class OfferListParams(PageParams):
@@ -469,7 +474,15 @@ def get_shortlist(
         if why_not is None:  # a query parameter: reported as query.why_not
             error = {"loc": ("query", "why_not"), "type": "value_error"}
             raise NinjaValidationError([{**error, "ctx": {"error": _("Uppdragstagaren hittades inte.")}}])
-    result = services.shortlist(tenant=tenant, support_request=sr, k=params.k, why_not=why_not)
+    filters = services.Filters(
+        max_km=float(params.max_km) if params.max_km is not None else None,
+        not_asked=params.not_asked,
+        all_needs=params.all_needs,
+        language=params.language,
+    )
+    result = services.shortlist(
+        tenant=tenant, support_request=sr, k=params.k, why_not=why_not, filters=filters
+    )
     explained = None
     if result.why_not is not None:
         cand = result.why_not.candidate
@@ -494,6 +507,7 @@ def get_shortlist(
         "weights_version": result.weights_version,
         "pool_version": result.pool_version,
         "why_not": explained,
+        "filtered_out": result.filtered_out,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -316,6 +317,24 @@ class WhyNot:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """The officer's narrowing of the ranked list (never of the relatives' tier): applied after the
+    hard rules, so scores and the rules' exclusion counts stay those of the request."""
+
+    max_km: float | None = None  # closer than the request's maximum
+    not_asked: bool = False  # hide supporters already asked about this request
+    all_needs: bool = False  # only those who can meet every need of the request
+    language: bool = False  # only those who speak one of the request's languages
+
+    @property
+    def active(self) -> bool:
+        return self.max_km is not None or self.not_asked or self.all_needs or self.language
+
+    def as_detail(self) -> dict[str, Any]:
+        return {name: value for name, value in dataclasses.asdict(self).items() if value not in (None, False)}
+
+
+@dataclass(frozen=True)
 class Shortlist:
     support_request: SupportRequest
     relatives: list[ShownCandidate]
@@ -327,6 +346,8 @@ class Shortlist:
     pool_version: int
     protected: bool
     why_not: WhyNot | None
+    filters: Filters = Filters()
+    filtered_out: int = 0  # eligible candidates the filters hid
 
 
 def _sub_pool(pool: engine.Pool, rows: list[int]) -> engine.Pool:
@@ -354,23 +375,61 @@ def _why_not(
     return WhyNot(supporter=supporter, reasons=reasons, candidate=candidate, lowest_shown_score=lowest)
 
 
+def _apply_filters(
+    mpool: MunicipalPool, request: engine.Request, weights: engine.Weights, result: engine.Result,
+    filters: Filters, asked: set[uuid.UUID], k: int,
+) -> tuple[list[engine.Candidate], int]:  # fmt: skip
+    """The best k of the eligible candidates that pass the filters, and how many the filters hid."""
+    pool = mpool.pool
+    kept = []
+    for cand in result.candidates:
+        row = cand.supporter_id
+        if filters.not_asked and mpool.supporter_of_row[row] in asked:
+            continue
+        if filters.all_needs and request.needs and cand.contributions["needs"] < weights.needs - 1e-9:
+            continue
+        if filters.language and request.languages and cand.contributions["languages"] <= 0:
+            continue
+        if filters.max_km is not None:
+            km = engine.haversine_km(
+                pool.lat_rad[row : row + 1], pool.lon_rad[row : row + 1], pool.cos_lat[row : row + 1],
+                request.lat, request.lon,
+            )[0]  # fmt: skip
+            if km > filters.max_km:
+                continue
+        kept.append(cand)
+    return kept[:k], len(result.candidates) - len(kept)
+
+
 def shortlist(
-    *, tenant: Tenant, support_request: SupportRequest, k: int = 20, why_not: Supporter | None = None
+    *,
+    tenant: Tenant,
+    support_request: SupportRequest,
+    k: int = 20,
+    why_not: Supporter | None = None,
+    filters: Filters | None = None,
 ) -> Shortlist:
     """The ranked candidates for a request, explained; recorded in the audit log as shown."""
     _require(can_match(tenant))
     k = max(1, min(int(k), 100))
+    filters = filters or Filters()
     mpool = pool_for(support_request.municipality)
     weights = current_weights(support_request.municipality)
     request = engine_request(support_request, mpool)
-    result = engine.shortlist(mpool.pool, request, weights, k)
-    rows = [c.supporter_id for c in (*result.relatives, *result.candidates)]
-    supporter_ids = [mpool.supporter_of_row[r] for r in rows]
-    supporters = Supporter.objects.in_bulk(supporter_ids)
     offers = {
         o.supporter_id: o
         for o in Offer.objects.filter(request=support_request).order_by("sent_on", "created_at")
     }
+    filtered_out = 0
+    if filters.active:  # every eligible candidate, ranked, then filtered
+        result = engine.shortlist(mpool.pool, request, weights, max(len(mpool.pool), 1))
+        kept, filtered_out = _apply_filters(mpool, request, weights, result, filters, set(offers), k)
+        result = dataclasses.replace(result, candidates=kept)
+    else:
+        result = engine.shortlist(mpool.pool, request, weights, k)
+    rows = [c.supporter_id for c in (*result.relatives, *result.candidates)]
+    supporter_ids = [mpool.supporter_of_row[r] for r in rows]
+    supporters = Supporter.objects.in_bulk(supporter_ids)
 
     def shown(cands: list[engine.Candidate], start: int) -> list[ShownCandidate]:
         out = []
@@ -410,6 +469,7 @@ def shortlist(
             "weights_version": weights.version,
             "pool_version": mpool.version,
             "k": k,
+            **({"filters": filters.as_detail(), "filtered_out": filtered_out} if filters.active else {}),
             **({"why_not": str(why_not.pk), "why_not_reasons": explained.reasons} if explained else {}),
         },
     )
@@ -418,6 +478,7 @@ def shortlist(
         excluded=[(rule, str(RULE_LABELS[rule]), count) for rule, count in result.excluded.items()],
         eligible=result.eligible, pool_size=result.pool_size, weights_version=weights.version,
         pool_version=mpool.version, protected=result.protected, why_not=explained,
+        filters=filters, filtered_out=filtered_out,
     )  # fmt: skip
 
 

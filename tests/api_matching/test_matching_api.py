@@ -468,3 +468,17 @@ def test_list_queries_are_constant_whatever_the_page_size(world, api) -> None:  
             counts[size] = len(queries.captured_queries)
         assert counts[2] == counts[10] == counts[50], (url, counts)
         assert counts[2] <= 12, (url, counts)
+
+
+def test_shortlist_filters_over_the_api(world, api) -> None:  # type: ignore[no-untyped-def]
+    req = _order(world)
+    near = approved_supporter(world, name="Familjen Nära", at=ALE)
+    far = approved_supporter(world, name="Familjen Längre", at=(ALE[0] + 0.3, ALE[1]))
+    client = api("family_care_officer")
+    every = client.get(f"{REQUESTS}{req.pk}/shortlist").json()
+    assert {c["supporter_id"] for c in every["candidates"]} == {str(near.pk), str(far.pk)}
+    near_only = client.get(f"{REQUESTS}{req.pk}/shortlist", {"max_km": 10}).json()
+    assert [c["supporter_id"] for c in near_only["candidates"]] == [str(near.pk)]
+    assert near_only["filtered_out"] == 1 and near_only["excluded"] == every["excluded"]
+    response = client.get(f"{REQUESTS}{req.pk}/shortlist", {"max_km": 0})
+    assert response.status_code == 422

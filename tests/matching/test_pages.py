@@ -560,3 +560,22 @@ def test_global_proposal_proposes_but_never_assigns(world) -> None:  # type: ign
     assert len(event.detail["proposal"]) == 2
     assert not Offer.objects.exists() and not Assignment.objects.exists()
     assert set(SupportRequest.objects.values_list("status", flat=True)) == {SupportRequest.Status.OPEN}
+
+
+def test_shortlist_filters_and_a_bad_distance(world) -> None:  # type: ignore[no-untyped-def]
+    near = approved_supporter(world, name="Familjen Nära Filter")
+    far = approved_supporter(world, name="Familjen Långt Filter", at=(57.93 + 0.3, 12.07))
+    req = _order(world, max_distance_km=60)
+    client = world.client("family_care_officer")
+    url = reverse("staff:shortlist", args=[req.pk])
+    listed = {s: reverse("staff:supporter_detail", args=[s.pk]) for s in (near, far)}  # the rows' links
+    body = _body(client.get(url))
+    assert listed[near] in body and listed[far] in body
+    body = _body(client.get(url, {"km": "10"}))
+    assert listed[near] in body and listed[far] not in body
+    assert "1 som uppfyller kraven döljs av filtret." in body
+    response = client.get(url, {"km": "tio"})
+    body = _body(response)
+    assert response.status_code == 200
+    assert "Ange ett helt antal kilometer mellan 1 och 2 000." in body and 'value="tio"' in body
+    assert listed[far] in body  # an invalid filter hides nothing

@@ -318,3 +318,32 @@ def test_global_proposal_beats_greedy_never_assigns_and_is_audited(world) -> Non
     assert str(older.case.client_id) in event.subjects
     with pytest.raises(PermissionDenied):
         services.global_proposal(tenant=world.tenant("caseworker"))
+
+
+def test_filters_narrow_the_list_but_not_the_scores_or_rule_counts(world) -> None:  # type: ignore[no-untyped-def]
+    both = approved_supporter(world, name="Familjen Båda", needs=["school", "npf"], languages="arabiska, svenska")
+    needs_only = approved_supporter(world, name="Familjen Behov", needs=["school", "npf"], languages="finska")
+    far = approved_supporter(world, name="Familjen Längre", at=(ALE[0] + 0.3, ALE[1]), languages="svenska")
+    asked = approved_supporter(world, name="Familjen Tillfrågad", languages="svenska")
+    req = _order(world, needs=["school", "npf"], languages="svenska", max_distance_km=60)
+    officer = world.tenant("family_care_officer")
+    services.send_offers(tenant=officer, support_request=req, supporters=[asked])
+    plain = services.shortlist(tenant=officer, support_request=req)
+    assert set(_ids(plain)) == {both.pk, needs_only.pk, far.pk, asked.pk}
+    score = {c.supporter.pk: c.candidate.score for c in plain.candidates}
+
+    def ids(**kw):  # type: ignore[no-untyped-def]
+        result = services.shortlist(tenant=officer, support_request=req, filters=services.Filters(**kw))
+        assert result.excluded == plain.excluded and result.eligible == plain.eligible
+        assert all(c.candidate.score == pytest.approx(score[c.supporter.pk]) for c in result.candidates)
+        assert result.filtered_out == plain.eligible - len(result.candidates)
+        return set(_ids(result))
+
+    assert ids(not_asked=True) == {both.pk, needs_only.pk, far.pk}
+    assert ids(all_needs=True) == {both.pk, needs_only.pk}
+    assert ids(language=True) == {both.pk, far.pk, asked.pk}
+    assert ids(max_km=10) == {both.pk, needs_only.pk, asked.pk}
+    assert ids(all_needs=True, language=True, max_km=10) == {both.pk}
+    event = AuditEvent.objects.filter(action=Action.VIEW, object_id=str(req.pk)).latest("seq")
+    assert event.detail["filters"] == {"all_needs": True, "language": True, "max_km": 10}
+    assert event.detail["filtered_out"] == 3

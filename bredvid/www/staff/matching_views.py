@@ -445,6 +445,20 @@ def _k(params: Any) -> int:
     return k if k in SHORTLIST_SIZES else 20
 
 
+def _filters(params: Any) -> tuple[services.Filters, str]:
+    """The list's filters from the query string, and the error of a distance that is not valid."""
+    km = params.get("km", "").strip()[:10]
+    valid = km.isdigit() and 0 < int(km) <= 2000
+    error = "" if not km or valid else _("Ange ett helt antal kilometer mellan 1 och 2 000.")
+    filters = services.Filters(
+        max_km=float(km) if valid else None,
+        not_asked=params.get("ej_tillfragade") == "1",
+        all_needs=params.get("alla_behov") == "1",
+        language=params.get("sprak") == "1",
+    )
+    return filters, error
+
+
 def _why_not_supporter(tenant: Tenant, params: Any) -> tuple[Supporter | None, str]:
     """The supporter asked about: chosen in the list, or the first found by name."""
     chosen = params.get("varfor", "")
@@ -508,8 +522,11 @@ def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
             )
             return redirect("staff:request_detail", request_id=support_request.pk)
     k = _k(request.GET)
+    filters, km_error = _filters(request.GET)
     why_not, why_not_error = _why_not_supporter(tenant, request.GET)
-    result = services.shortlist(tenant=tenant, support_request=support_request, k=k, why_not=why_not)
+    result = services.shortlist(
+        tenant=tenant, support_request=support_request, k=k, why_not=why_not, filters=filters
+    )
     shown_ids = {c.supporter.pk: c.rank for c in (*result.relatives, *result.candidates)}
     context = {
         "sr": support_request,
@@ -525,6 +542,8 @@ def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         "is_open": support_request.status == SupportRequest.Status.OPEN,
         "params": request.GET,
         "excluded_total": sum(count for _rule, _label, count in result.excluded),
+        "km_filter": request.GET.get("km", "")[:10],
+        "km_error": km_error,
     }
     return render(request, "matching/shortlist.html", context)
 
