@@ -42,7 +42,7 @@ KIND_BITS: dict[str, int] = {
     SupportKind.SARSKILT_KVALIFICERAD: 16,
 }
 NO_END = np.iinfo(np.int32).max  # a check without expiry; a pause without end
-GENDER_CODES = {PreferredGender.ANY: 0, PreferredGender.GIRL: 1, PreferredGender.BOY: 2}
+GENDER_CODES: dict[str, int] = {PreferredGender.ANY: 0, PreferredGender.GIRL: 1, PreferredGender.BOY: 2}
 REQUEST_GENDER_CODES = {"girl": 1, "boy": 2}  # "other": matches only supporters without a wish
 
 

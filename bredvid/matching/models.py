@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bredvid.tenancy.context import Tenant
 
 #: Default maximum distance (km) from the school or area, per support kind; editable per request.
-DEFAULT_MAX_KM = {
+DEFAULT_MAX_KM: dict[str, int] = {
     SupportKind.KONTAKTPERSON: 20,
     SupportKind.SARSKILT_KVALIFICERAD: 30,
     SupportKind.KONTAKTFAMILJ: 30,

@@ -470,7 +470,11 @@ def shortlist(
             "pool_version": mpool.version,
             "k": k,
             **({"filters": filters.as_detail(), "filtered_out": filtered_out} if filters.active else {}),
-            **({"why_not": str(why_not.pk), "why_not_reasons": explained.reasons} if explained else {}),
+            **(
+                {"why_not": str(explained.supporter.pk), "why_not_reasons": explained.reasons}
+                if explained
+                else {}
+            ),
         },
     )
     return Shortlist(
