@@ -3,8 +3,11 @@
 
 `record()` is the only way events are written. It runs inside the caller's transaction when
 there is one (a service's change and its audit event commit together) and in its own
-otherwise. The chain head row is locked while the event is appended, so concurrent writers
-of one municipality are serialised and every event links to exactly one predecessor.
+otherwise, except that during a request a read (view, search, export, print) recorded outside a
+transaction is written when the response is ready, in the transaction that saves the session and
+before the response is returned (`deferred_reads`). The chain head row is locked while the event
+is appended, so concurrent writers of one municipality are serialised and every event links to
+exactly one predecessor.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +27,7 @@ from django.utils import timezone
 from bredvid.audit.models import (
     GENESIS_HASH,
     GLOBAL_CHAIN,
+    Action,
     AuditChainHead,
     AuditEvent,
     canonical_ip,
@@ -51,6 +57,13 @@ def _lock_head(chain: str) -> AuditChainHead:
         return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
+# Reads: nothing changes in the database, so nothing has to commit with the event (see deferred_reads).
+READ_ACTIONS = frozenset({Action.VIEW, Action.SEARCH, Action.EXPORT, Action.PRINT})
+Waiting = list[tuple[dict[str, Any], AuditEvent]]
+# The innermost deferred_reads() block: its waiting events and the transaction depth when it began.
+_deferred: ContextVar[tuple[Waiting, int] | None] = ContextVar("bredvid_audit_deferred", default=None)
+
+
 def record(
     *,
     action: str,
@@ -67,7 +80,12 @@ def record(
     ip: str | None = None,
     via: str | None = None,
 ) -> AuditEvent | None:
-    """Append one event to the municipality's chain and return it."""
+    """Append one event to the municipality's chain and return it.
+
+    Inside `deferred_reads()` (every request, see bredvid.audit.middleware) a read recorded outside a
+    transaction is written by `write_deferred()` when the response is ready, before it is returned; the
+    returned event gets its id, sequence number and hash then.
+    """
     if settings.AUDIT_DISABLED:
         return None
     if tenant is not None:
@@ -79,47 +97,58 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     municipality_id = municipality.pk if municipality is not None else None
-    chain = chain_key(municipality_id)
-    detail_json = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    subjects_text = " ".join(str(s) for s in subjects)
-    actor_username = actor.get_username() if actor is not None else ""
-    actor_id = actor.pk if actor is not None else None
-    occurred_at = timezone.now()
+    fields: dict[str, Any] = {
+        "chain": chain_key(municipality_id),
+        "occurred_at": timezone.now(),
+        "municipality_id": municipality_id,
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_username": actor.get_username() if actor is not None else "",
+        "via": via or "web",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "person_id": person_id,
+        "subjects": " ".join(str(s) for s in subjects),
+        "ip": canonical_ip(ip) or None,
+        "reason": reason,
+        "detail_json": json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+    }
+    deferred = _deferred.get()
+    if deferred is not None and action in READ_ACTIONS:
+        waiting, depth = deferred
+        if len(connections["default"].atomic_blocks) == depth:  # no transaction opened since the block began
+            event = AuditEvent(**fields)
+            waiting.append((fields, event))
+            return event
+    return _write(fields)
+
+
+def _write(fields: dict[str, Any], event: AuditEvent | None = None) -> AuditEvent:
+    """Append the event now, in the caller's transaction if there is one."""
     if connections["default"].vendor == "postgresql":
-        return _append_pg(
-            chain=chain, occurred_at=occurred_at, municipality_id=municipality_id, actor_id=actor_id,
-            actor_username=actor_username, via=via or "web", action=action, object_type=object_type,
-            object_id=object_id, person_id=person_id, subjects=subjects_text, ip=canonical_ip(ip) or None,
-            reason=reason, detail_json=detail_json,
-        )  # fmt: skip
-    with transaction.atomic():
-        head = _lock_head(chain)
-        seq = head.seq + 1
-        fields: dict[str, Any] = {
-            "chain": chain,
-            "seq": seq,
-            "occurred_at": occurred_at,
-            "municipality_id": municipality_id,
-            "actor_id": actor_id,
-            "actor_username": actor_username,
-            "via": via or "web",
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "person_id": person_id,
-            "subjects": subjects_text,
-            "ip": canonical_ip(ip) or None,
-            "reason": reason,
-            "detail_json": detail_json,
-            "prev_hash": head.last_hash,
-        }
-        digest = compute_hash(**fields)
-        event = AuditEvent.objects.create(hash=digest, **fields)
-        AuditChainHead.objects.filter(chain=chain).update(seq=seq, last_hash=digest)
+        event_id, seq, prev_hash, digest_hex = _append_pg(fields)
+    else:
+        event_id, seq, prev_hash, digest_hex = _append_locked(fields)
+    if event is None:
+        event = AuditEvent(**fields)
+    event.id, event.seq, event.prev_hash, event.hash = event_id, seq, prev_hash, digest_hex
+    event._state.adding = False
+    event._state.db = "default"
     return event
 
 
-def _append_pg(**fields: Any) -> AuditEvent:
+def _append_locked(fields: dict[str, Any]) -> tuple[int, int, str, str]:
+    """Other databases (SQLite in development): lock the head row, hash in Python, insert, move the head."""
+    with transaction.atomic():
+        head = _lock_head(fields["chain"])
+        seq = head.seq + 1
+        digest_hex = compute_hash(seq=seq, prev_hash=head.last_hash, **fields)
+        event = AuditEvent.objects.create(seq=seq, prev_hash=head.last_hash, hash=digest_hex, **fields)
+        AuditChainHead.objects.filter(chain=fields["chain"]).update(seq=seq, last_hash=digest_hex)
+    return event.pk, seq, head.last_hash, digest_hex
+
+
+def _append_pg(fields: dict[str, Any]) -> tuple[int, int, str, str]:
     """One statement: the audit_append() function locks the head, hashes, inserts and moves the head."""
     with connections["default"].cursor() as cursor:
         cursor.execute(
@@ -129,10 +158,47 @@ def _append_pg(**fields: Any) -> AuditEvent:
              fields["subjects"], fields["ip"], fields["reason"], fields["detail_json"]],
         )  # fmt: skip
         event_id, seq, prev_hash, digest_hex = cursor.fetchone()
-    event = AuditEvent(id=event_id, seq=seq, prev_hash=prev_hash, hash=digest_hex, **fields)
-    event._state.adding = False
-    event._state.db = "default"
-    return event
+    return event_id, seq, prev_hash, digest_hex
+
+
+@contextmanager
+def deferred_reads() -> Iterator[Waiting]:
+    """Collect the reads recorded in this block outside a transaction instead of committing each at once.
+
+    A read changes nothing, so its event needs no transaction of its own: the caller writes the
+    collected events with `write_deferred()` together with its own last write (the session save, see
+    bredvid.audit.middleware) before it answers, so a request commits once and the chain head is
+    locked only for that short transaction, not while the page renders. A read recorded inside a
+    transaction opened in the block is written in that transaction, at once, like every change.
+    Whatever is still waiting when the block ends, normally or by an exception, is written then: no
+    event is lost, and if it cannot be written the exception propagates.
+    """
+    waiting: Waiting = []
+    token = _deferred.set((waiting, len(connections["default"].atomic_blocks)))
+    try:
+        yield waiting
+    finally:
+        _deferred.reset(token)
+        if waiting:
+            with transaction.atomic():
+                write_deferred(waiting)
+            waiting.clear()
+
+
+def deferred_events() -> Waiting | None:
+    """The events waiting in the innermost `deferred_reads()` block, or None outside one."""
+    deferred = _deferred.get()
+    return deferred[0] if deferred is not None else None
+
+
+def write_deferred(waiting: Waiting) -> None:
+    """Write the waiting events in the caller's transaction (or each in its own, outside one).
+
+    The caller empties `waiting` once that transaction has committed: if it rolls back, the events are
+    written again at the end of `deferred_reads()`.
+    """
+    for fields, event in waiting:
+        _write(fields, event)
 
 
 def record_for_user_municipalities(
