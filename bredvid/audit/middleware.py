@@ -18,12 +18,12 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import transaction
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 
 from bredvid.audit.services import deferred_events, deferred_reads, write_deferred
 
 
-def _session_will_be_saved(request: HttpRequest, response: HttpResponseBase) -> bool:
+def _session_will_be_saved(request: HttpRequest, response: HttpResponse) -> bool:
     """Django's SessionMiddleware.process_response saves in exactly these cases."""
     session = getattr(request, "session", None)
     if session is None or response.status_code >= 500:
@@ -37,14 +37,14 @@ class SessionMiddleware(DjangoSessionMiddleware):
     sync_capable = True
     async_capable = False
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         with deferred_reads():
-            return super().__call__(request)  # type: ignore[no-any-return]
+            return super().__call__(request)  # type: ignore[return-value]
 
-    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         waiting = deferred_events()
         if not waiting:
-            return super().process_response(request, response)  # type: ignore[no-any-return]
+            return super().process_response(request, response)
         # One event and no session save: the append is a single statement, its own transaction.
         together = len(waiting) > 1 or _session_will_be_saved(request, response)
         with transaction.atomic() if together else nullcontext():
