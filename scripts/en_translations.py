@@ -1081,7 +1081,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "Bara de som kan möta alla behov": "Only those who can meet every need",
     "Bara de som talar något av språken": "Only those who speak one of the languages",
     "Högst så här långt bort (km)": "At most this far away (km)",
-    "%(n)s som uppfyller kraven döljs av filtret.": ("%(n)s who meets the requirements is hidden by the filters.", "%(n)s who meet the requirements are hidden by the filters."),
+    "%(n)s som uppfyller kraven döljs av filtret.": (
+        "%(n)s who meets the requirements is hidden by the filters.",
+        "%(n)s who meet the requirements are hidden by the filters.",
+    ),
     "Ange ett helt antal kilometer mellan 1 och 2 000.": "Enter a whole number of kilometres between 1 and 2,000.",
     "Närstående – prövas först": "Relatives – considered first",
     "Rangordnade kandidater": "Ranked candidates",

@@ -321,7 +321,9 @@ def test_global_proposal_beats_greedy_never_assigns_and_is_audited(world) -> Non
 
 
 def test_filters_narrow_the_list_but_not_the_scores_or_rule_counts(world) -> None:  # type: ignore[no-untyped-def]
-    both = approved_supporter(world, name="Familjen Båda", needs=["school", "npf"], languages="arabiska, svenska")
+    both = approved_supporter(
+        world, name="Familjen Båda", needs=["school", "npf"], languages="arabiska, svenska"
+    )
     needs_only = approved_supporter(world, name="Familjen Behov", needs=["school", "npf"], languages="finska")
     far = approved_supporter(world, name="Familjen Längre", at=(ALE[0] + 0.3, ALE[1]), languages="svenska")
     asked = approved_supporter(world, name="Familjen Tillfrågad", languages="svenska")
