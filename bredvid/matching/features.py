@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from bredvid.casework.models import SupportKind
 from bredvid.matching.engine import Pool, Request
@@ -77,6 +78,7 @@ class MunicipalPool:
     supporter_of_row: list[uuid.UUID]  # pool row id → supporter id
     kind_of_row: list[str]
     rows_of_supporter: dict[uuid.UUID, list[int]] = field(default_factory=dict)
+    built_on: datetime.date | None = None  # availability is read relative to this day: rebuilt daily
 
     def rows_for(self, supporter_id: uuid.UUID, kind: str) -> list[int]:
         return [r for r in self.rows_of_supporter.get(supporter_id, []) if self.kind_of_row[r] == kind]
@@ -114,12 +116,13 @@ def bump_pool_version(municipality_id: uuid.UUID | None) -> None:
 def pool_for(municipality: Municipality) -> MunicipalPool:
     """The municipality's current pool: one query when cached, a rebuild when the version moved."""
     version = current_version(municipality.pk)
+    today = timezone.localdate()
     cached = _cache.get(municipality.pk)
-    if cached is not None and cached.version == version:
+    if cached is not None and cached.version == version and cached.built_on == today:
         return cached
     with _lock:
         cached = _cache.get(municipality.pk)
-        if cached is not None and cached.version == version:
+        if cached is not None and cached.version == version and cached.built_on == today:
             return cached
         built = build_pool(municipality, version=version)
         built.pool.prepare()  # every kind's index now, not in the first shortlist of each kind
@@ -171,7 +174,8 @@ def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool
     from bredvid.supporters.needs import needs_for
 
     mid = municipality.pk
-    today = datetime.date.today().toordinal()
+    local_today = timezone.localdate()
+    today = local_today.toordinal()
     profiles = list(
         SupporterProfile.objects.filter(
             municipality_id=mid, supporter__status__in=[Supporter.Status.APPROVED, Supporter.Status.PAUSED]
@@ -198,7 +202,7 @@ def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool
     )
     unavailable: dict[uuid.UUID, tuple[int, int]] = {}
     for supporter_id, starts, ends in (
-        Unavailability.objects.filter(municipality_id=mid, ends_on__gte=datetime.date.today())
+        Unavailability.objects.filter(municipality_id=mid, ends_on__gte=local_today)
         .order_by("starts_on")
         .values_list("supporter_id", "starts_on", "ends_on")
     ):
@@ -273,6 +277,7 @@ def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool
         supporter_of_row=supporter_of_row,
         kind_of_row=kind_of_row,
         rows_of_supporter=dict(rows_of_supporter),
+        built_on=local_today,
     )
 
 

@@ -349,3 +349,17 @@ def test_filters_narrow_the_list_but_not_the_scores_or_rule_counts(world) -> Non
     event = AuditEvent.objects.filter(action=Action.VIEW, object_id=str(req.pk)).latest("seq")
     assert event.detail["filters"] == {"all_needs": True, "language": True, "max_km": 10}
     assert event.detail["filtered_out"] == 3
+
+
+def test_pool_is_built_once_per_version_and_day(world, django_assert_num_queries, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    home = approved_supporter(world, name="Familjen Cache")
+    first = features.pool_for(world.home)
+    with django_assert_num_queries(1):  # only the version
+        assert features.pool_for(world.home) is first
+    home.name = "Familjen Cache Ny"
+    home.save()  # any change to a supporter moves the version in the same transaction
+    second = features.pool_for(world.home)
+    assert second is not first and second.version != first.version
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(features.timezone, "localdate", lambda: tomorrow)
+    assert features.pool_for(world.home) is not second  # availability is relative to the day
