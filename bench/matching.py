@@ -214,7 +214,7 @@ def api_figures(args: argparse.Namespace) -> dict[str, object]:
     figures = json.loads(done.stdout)
     keep = ("shortlist_api_p50_ms", "shortlist_api_p95_ms", "shortlist_api_max_ms", "api_calls", "pool_build_s",
             "pool_rows", "db_feature_arrays_mb", "queries_per_call_k20", "queries_per_call_k50")  # fmt: skip
-    return {f"api_{k}" if not k.startswith("shortlist_api") else k: figures[k] for k in keep}
+    return {k if k.startswith(("shortlist_api", "api_")) else f"api_{k}": figures[k] for k in keep}
 
 
 def main() -> None:
