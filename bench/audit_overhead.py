@@ -2,12 +2,13 @@
 """Benchmark: the cost of the audit log, on PostgreSQL with 100,000 persons and 1,000,000 events.
 
     python bench/audit_overhead.py [--json] [--persons 100000] [--events 1000000] [--seconds 8] [--rounds 5]
-                                   [--verify-repeats 3] [--quick] [--database-url postgres://postgres@127.0.0.1:5432/NAME]
+                                   [--verify-repeats 3] [--quick] [--database-url postgres://postgres@127.0.0.1:5432/NAME] [--driver wrk|python]
 
 It creates the scratch database `bredvid_bench_audit` (dropped at the end), loads the persons and a
 valid hash-chained audit log (COPY), then starts two gunicorn servers on 127.0.0.1 — one with
 AUDIT_DISABLED=true, one normal — and drives the person detail page and GET /api/v1/persons/ with
-keep-alive HTTP clients, alternating audit on and off for several rounds (medians). It also counts the
+keep-alive HTTP clients (wrk when it is installed — `apt-get install wrk` — else Python threads),
+alternating audit on and off for several rounds (medians). It also counts the
 SQL queries of the list route at page sizes 10 and 200, and times verify_audit_chain over all events.
 Targets: auditing costs ≤ 15 % throughput; equal query counts; the chain verifies at ≥ 200,000 events/s.
 """
@@ -20,6 +21,7 @@ import io
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -348,6 +350,53 @@ def drive(port: int, paths: list[str], headers: dict[str, str], seconds: float, 
     return sum(done) / (time.perf_counter() - started)
 
 
+WRK_SCRIPT = """
+local paths = {%s}
+local headers = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1], headers)
+end
+"""
+
+
+def drive_wrk(
+    port: int, paths: list[str], headers: dict[str, str], seconds: float, clients: int = 4
+) -> float:
+    """The same load from wrk (C, Debian's package): `clients` keep-alive connections over 2 threads, the
+    paths in turn. Less of the 2 cores goes to the load generator than with Python threads."""
+    import re
+    import shutil
+    import tempfile
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("--driver wrk needs wrk (apt-get install wrk)")
+    lua = WRK_SCRIPT % (
+        ", ".join(json.dumps(p) for p in paths),
+        ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()),
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(lua)
+        script.flush()
+        done = subprocess.run(
+            [wrk, "-t", "2", "-c", str(clients), "-d", f"{max(1, round(seconds))}s", "-s", script.name,
+             f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, check=False, timeout=seconds + 30,
+        )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed on port {port}: {done.stderr or done.stdout}")
+    if "Non-2xx or 3xx responses" in done.stdout or "Socket errors" in done.stdout:
+        raise RuntimeError(
+            f"wrk saw errors on port {port}:\n{done.stdout}"
+        )  # a failing route fails the benchmark
+    match = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    if match is None:
+        raise RuntimeError(f"no rate in wrk's output:\n{done.stdout}")
+    return float(match.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -374,6 +423,12 @@ def main() -> None:
     parser.add_argument(
         "--verify-repeats", type=int, default=3, help="runs of verify_all; the best is reported"
     )
+    parser.add_argument(
+        "--driver",
+        choices=("wrk", "python"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator: wrk when installed (less CPU taken from the servers), else Python threads",
+    )
     args = parser.parse_args()
     if args.quick:
         args.persons, args.events, args.seconds, args.rounds = 10_000, 100_000, 3.0, 2
@@ -399,9 +454,10 @@ def main() -> None:
         _off, off_port = start_server(False, servers)
         page_headers = {"Cookie": f"sessionid={cookie}"}
         api_headers = {"Authorization": f"Bearer {info['token']}"}
+        driver = drive_wrk if args.driver == "wrk" else drive
         for port in (on_port, off_port):  # warm both
-            drive(port, detail_paths, page_headers, 1.0)
-            drive(port, list_paths, api_headers, 1.0)
+            driver(port, detail_paths, page_headers, 1.0)
+            driver(port, list_paths, api_headers, 1.0)
         rates: dict[str, list[float]] = {"detail_on": [], "detail_off": [], "list_on": [], "list_off": []}
         for round_ in range(args.rounds):
             # on, off, off, on, on, off, ...: a drift in the machine's load hits both sides alike
@@ -411,12 +467,13 @@ def main() -> None:
                 ("list", list_paths, api_headers),
             ):
                 for side, port in sides:
-                    rates[f"{route}_{side}"].append(drive(port, paths, headers, args.seconds))
+                    rates[f"{route}_{side}"].append(driver(port, paths, headers, args.seconds))
         _stop(servers)
         med = {key: statistics.median(values) for key, values in rates.items()}
         result: dict[str, object] = {
             "persons": args.persons,
             "audit_events": args.events,
+            "driver": args.driver,
             "load_persons_s": info["load_persons_s"],
             "load_events_s": info["load_events_s"],
             "detail_rps_audit_on": round(med["detail_on"], 1),
