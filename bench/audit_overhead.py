@@ -6,7 +6,7 @@
 
 It creates the scratch database `bredvid_bench_audit` (dropped at the end), loads the persons and a
 valid hash-chained audit log (COPY), then starts two gunicorn servers on 127.0.0.1 — one with
-AUDIT_DISABLED=true, one normal — and drives the person detail page and GET /api/v1/persons/ with
+AUDIT_DISABLED=true, one normal, each with the deployed worker count (2 × cores + 1, `--workers`) — and drives the person detail page and GET /api/v1/persons/ with
 keep-alive HTTP clients (wrk when it is installed — `apt-get install wrk` — else Python threads),
 alternating audit on and off for several rounds (medians). It also counts the
 SQL queries of the list route at page sizes 10 and 200, and times verify_audit_chain over all events.
@@ -275,13 +275,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(audit: bool, servers: list[subprocess.Popen[bytes]]) -> tuple[subprocess.Popen[bytes], int]:
+WORKERS = 2 * (os.cpu_count() or 1) + 1  # as docs/operations.md deploys it: about 2 × cores + 1
+
+
+def start_server(
+    audit: bool, servers: list[subprocess.Popen[bytes]], workers: int = WORKERS
+) -> tuple[subprocess.Popen[bytes], int]:
     """Start gunicorn and add it to `servers` at once, so that the caller's `finally` always stops it."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": URL, "DJANGO_ENV": "development", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
            "AUDIT_DISABLED": "false" if audit else "true", "AXES_ENABLED": "false"}  # fmt: skip
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
          "--keep-alive", "30", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)  # fmt: skip
     servers.append(process)
     for _ in range(150):
@@ -429,6 +434,12 @@ def main() -> None:
         default="wrk" if shutil.which("wrk") else "python",
         help="load generator: wrk when installed (less CPU taken from the servers), else Python threads",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=WORKERS,
+        help=f"gunicorn workers per server (default {WORKERS}, as deployed)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.persons, args.events, args.seconds, args.rounds = 10_000, 100_000, 3.0, 2
@@ -450,8 +461,8 @@ def main() -> None:
             f"/personer/{pid}/" for pid in rng.sample(info["home_ids"], min(200, len(info["home_ids"])))
         ]  # type: ignore[arg-type]
         list_paths = [f"/api/v1/persons/?page_size=50&page={p}" for p in range(1, 40)]
-        _on, on_port = start_server(True, servers)
-        _off, off_port = start_server(False, servers)
+        _on, on_port = start_server(True, servers, args.workers)
+        _off, off_port = start_server(False, servers, args.workers)
         page_headers = {"Cookie": f"sessionid={cookie}"}
         api_headers = {"Authorization": f"Bearer {info['token']}"}
         driver = drive_wrk if args.driver == "wrk" else drive
@@ -474,6 +485,7 @@ def main() -> None:
             "persons": args.persons,
             "audit_events": args.events,
             "driver": args.driver,
+            "workers": args.workers,
             "load_persons_s": info["load_persons_s"],
             "load_events_s": info["load_events_s"],
             "detail_rps_audit_on": round(med["detail_on"], 1),
