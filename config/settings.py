@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bredvid.assignments",
     "bredvid.api",
     "bredvid.www.staff",
+    "bredvid.demo",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ from django.urls import path
 from bredvid.casework.models import Case, JournalEntry
 from bredvid.casework.perms import can_read_cases
 from bredvid.people.models import Person
-from bredvid.tenancy.decorators import permission_required
+from bredvid.www.staff.decorators import permission_required
 from config.urls import urlpatterns as real_urlpatterns
 
 

@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
 class AssignmentScoped(models.QuerySet):  # type: ignore[type-arg]
     def visible_to(self, tenant: Tenant):  # type: ignore[no-untyped-def]
-        from bredvid.matching.perms import can_match, can_read_requests
+        from bredvid.assignments.perms import can_read_all_assignments, can_read_assignments
 
-        if not can_read_requests(tenant):
+        if not can_read_assignments(tenant):
             return self.none()
         qs = self.filter(municipality=tenant.municipality)
-        if can_match(tenant):
+        if can_read_all_assignments(tenant):
             return qs
         return qs.filter(intervention__case__unit_id__in=tenant.unit_ids)
 

@@ -1,6 +1,6 @@
 """Journey 5 (JOURNEYS.md): the family-care officer matches a support request and makes the assignment.
 
-From the demo data (bredvid/core/demo_matching.py): Ale's open familjehem request with a ranked shortlist,
+From the demo data (bredvid/demo/matching.py): Ale's open familjehem request with a ranked shortlist,
 its scores and their parts per criterion, the exclusion counts per rule and "Varför inte?"; offers to two
 homes, one decline with a reason and one acceptance on the call tasks, the confirmation that executes the
 intervention. The manager's global proposal and weights, the caseworker's view of the result, and a

@@ -54,9 +54,9 @@ from bredvid.deadlines.queries import Scope, obligations_for
 from bredvid.people.models import Guardianship, Person
 from bredvid.people.perms import needs_access_reason
 from bredvid.tenancy.context import Tenant
-from bredvid.tenancy.decorators import permission_required
 from bredvid.tenancy.models import Unit
 from bredvid.www.staff import casework_forms as f
+from bredvid.www.staff.decorators import permission_required
 from bredvid.www.staff.forms import ReasonForm
 
 PAGE_SIZE = 50

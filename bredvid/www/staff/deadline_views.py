@@ -26,8 +26,8 @@ from bredvid.deadlines.queries import Scope, obligations_for
 from bredvid.deadlines.rules import Kind, summarise
 from bredvid.supporters.expiry import expiring_for
 from bredvid.tenancy.context import Tenant, build_tenant
-from bredvid.tenancy.decorators import permission_required
 from bredvid.tenancy.models import Membership
+from bredvid.www.staff.decorators import permission_required
 
 SECTION_ROWS = 50
 KIND_LABELS = {

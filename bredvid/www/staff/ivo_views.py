@@ -23,7 +23,7 @@ from bredvid.casework.ivo import build_report, council_summary, quarter_bounds
 from bredvid.casework.models import IvoReport
 from bredvid.casework.perms import can_report_to_ivo
 from bredvid.tenancy.context import Tenant
-from bredvid.tenancy.decorators import permission_required
+from bredvid.www.staff.decorators import permission_required
 
 
 def _tenant(request: HttpRequest) -> Tenant:

@@ -39,9 +39,9 @@ from bredvid.matching.perms import can_edit_weights, can_match, can_order_suppor
 from bredvid.supporters.models import Supporter
 from bredvid.supporters.needs import needs_for
 from bredvid.tenancy.context import Tenant
-from bredvid.tenancy.decorators import permission_required
 from bredvid.www.staff import matching_forms as f
 from bredvid.www.staff.casework_views import _apply_errors
+from bredvid.www.staff.decorators import permission_required
 
 PAGE_SIZE = 50
 SHORTLIST_SIZES = (10, 20, 50)

@@ -46,10 +46,10 @@ from bredvid.supporters.models import (
 from bredvid.supporters.needs import needs_for
 from bredvid.supporters.perms import can_approve_supporters, can_manage_supporters, can_read_supporters
 from bredvid.tenancy.context import Tenant
-from bredvid.tenancy.decorators import permission_required
 from bredvid.tenancy.models import Membership, Role
 from bredvid.www.staff import supporter_forms as f
 from bredvid.www.staff.casework_views import _apply_errors
+from bredvid.www.staff.decorators import permission_required
 
 PAGE_SIZE = 50
 

@@ -34,8 +34,8 @@ from bredvid.people.perms import (
 )
 from bredvid.people.queries import search_persons
 from bredvid.tenancy.context import Tenant, memberships_by_municipality
-from bredvid.tenancy.decorators import permission_required, tenant_required
 from bredvid.tenancy.middleware import SESSION_KEY
+from bredvid.www.staff.decorators import permission_required, tenant_required
 from bredvid.www.staff.forms import AuditSearchForm, PersonForm, PersonSearchForm, ReasonForm
 from bredvid.www.staff.navigation import reachable
 

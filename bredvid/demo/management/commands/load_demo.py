@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from bredvid.core.demo import load_demo
+from bredvid.demo.loader import load_demo
 
 
 class Command(BaseCommand):

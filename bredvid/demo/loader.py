@@ -114,7 +114,7 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
             usernames.append(username)
         created_total += _load_persons(municipality, users[Role.CASEWORKER], seed=1000 + index,
                                        count=persons_per_municipality)  # fmt: skip
-    from bredvid.core.demo_casework import load_demo_cases
+    from bredvid.demo.casework import load_demo_cases
 
     cases = sum(
         load_demo_cases(municipality, seed=2000 + index)
@@ -122,13 +122,13 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
             Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
         )
     )
-    from bredvid.core.demo_supporters import load_demo_supporters
+    from bredvid.demo.supporters import load_demo_supporters
 
     for index, municipality in enumerate(
         Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
     ):
         load_demo_supporters(municipality, seed=3000 + index)
-    from bredvid.core.demo_matching import load_demo_matching
+    from bredvid.demo.matching import load_demo_matching
 
     for index, municipality in enumerate(
         Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])

@@ -9,7 +9,7 @@ import random
 from django.utils import timezone
 from faker import Faker
 
-from bredvid.core.demo_casework import _tenant
+from bredvid.demo.casework import _tenant
 from bredvid.people.models import Person
 from bredvid.supporters import services
 from bredvid.supporters.models import InterestRegistration, Supporter

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from bredvid.casework import services as casework
 from bredvid.casework.models import Decision, Intervention
-from bredvid.core.demo_casework import DAY, _tenant
+from bredvid.demo.casework import DAY, _tenant
 from bredvid.matching import services
 from bredvid.matching.engine import haversine_km
 from bredvid.matching.features import _police_valid_until
