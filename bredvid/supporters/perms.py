@@ -22,9 +22,3 @@ def can_manage_supporters(tenant: Tenant) -> bool:
 def can_approve_supporters(tenant: Tenant) -> bool:
     """Approval is the manager's decision."""
     return tenant.has_role(Role.MANAGER)
-
-
-def can_see_matching_summary(tenant: Tenant) -> bool:
-    """A caseworker sees only what matching needs (kind, area, capacity, profile) — never the
-    household's identity numbers, register checks or assessment notes."""
-    return tenant.has_role(Role.CASEWORKER, Role.FAMILY_CARE_OFFICER, Role.MANAGER)
