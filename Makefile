@@ -5,13 +5,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test e2e lint typecheck migrations-check deploy-check venv serve clean messages
+.PHONY: demo test e2e lint typecheck migrations-check deploy-check venv serve clean messages lock
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements/dev.txt (the lock file; `make lock` refreshes it from
+# the ranges in pyproject.toml), then the project itself without resolving again.
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -43,6 +46,13 @@ deploy-check: $(STAMP)
 	  SECRET_KEY=ci-only-$$(printf 'x%.0s' $$(seq 1 60)) \
 	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/bredvid \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# Refresh the lock files after changing a range in pyproject.toml: requirements/base.txt is what a
+# server installs, requirements/dev.txt what developers and CI install.
+LOCK_FLAGS := --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements/base.txt pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --extra dev -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) var/staticfiles
