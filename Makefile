@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy bredvid/*/services.py bredvid/*/perms.py bredvid/matching/engine.py bredvid/matching/global_assignment.py bredvid/matching/features.py
+	$(VENV)/bin/mypy bredvid/*/services.py bredvid/*/perms.py bredvid/*/models.py bredvid/tenancy/scoping.py bredvid/matching/engine.py bredvid/matching/global_assignment.py bredvid/matching/features.py
 
 migrations-check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

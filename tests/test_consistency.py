@@ -16,17 +16,7 @@ from django.test.utils import isolate_apps
 from bredvid.audit.models import AuditEvent
 from bredvid.core.models import BaseModel
 from bredvid.people.models import Person
-
-#: Personal-data models that have no `visible_to` of their own. Each is only ever reached through
-#: an object that was itself loaded with `visible_to`; add an entry only with that justification.
-NO_VISIBLE_TO = {
-    # Staff named on a protected person: read as `person.staff_access` after the person was loaded
-    # through Person.objects.visible_to; written only by people.services.set_named_staff.
-    "people.PersonStaffAccess",
-    # Guardians of a child: read as `Guardianship.objects.filter(child=<scoped person or case
-    # client>)`; written only by people.services.add_guardian for a scoped child and guardian.
-    "people.Guardianship",
-}
+from bredvid.tenancy.scoping import ScopedQuerySet
 
 
 def _bredvid_models() -> list[type[models.Model]]:
@@ -66,26 +56,30 @@ def check_declares_personal_data(model: type[models.Model]) -> list[str]:
 
 
 def check_personal_data_is_scoped(model: type[models.Model]) -> list[str]:
-    """Personal data carries its municipality and is read through `visible_to(tenant)`."""
-    if not _holds_personal_data(model):
-        return []
+    """Personal data carries its municipality; every municipality-owned model is read through the one
+    scoping point, a `ScopedQuerySet` whose `visible_to` it does not redefine."""
     label = model._meta.label
     problems = []
     try:
         field = model._meta.get_field("municipality")
     except Exception:
         field = None
-    if (
-        field is None
-        or not isinstance(field, models.ForeignKey)
-        or _target(field)._meta.label != "tenancy.Municipality"
-    ):
+    if field is None and not _holds_personal_data(model):
+        return []
+    if field is None or not field.is_relation or _target(field)._meta.label != "tenancy.Municipality":
         problems.append(f"{label}: personal data needs a `municipality` ForeignKey to tenancy.Municipality")
-    manager = model._default_manager
-    if not callable(getattr(manager, "visible_to", None)) and label not in NO_VISIBLE_TO:
+    queryset_class = getattr(model._default_manager, "_queryset_class", None)
+    if queryset_class is None or not issubclass(queryset_class, ScopedQuerySet):
         problems.append(
-            f"{label}: its default manager needs `visible_to(tenant)` (a QuerySet.as_manager()), "
-            "or a justified entry in NO_VISIBLE_TO in tests/test_consistency.py"
+            f"{label}: its default manager needs a tenancy.scoping.ScopedQuerySet "
+            "(`objects = MyQuerySet.as_manager()`), the one place that filters by municipality"
+        )
+    elif any(
+        "visible_to" in vars(k)
+        for k in queryset_class.__mro__[: queryset_class.__mro__.index(ScopedQuerySet)]
+    ):
+        problems.append(
+            f"{label}: {queryset_class.__name__} redefines visible_to; override may_read/restrict"
         )
     return problems
 
@@ -148,15 +142,6 @@ def test_every_bredvid_model_declares_whether_it_holds_personal_data() -> None:
 def test_personal_data_carries_its_municipality_and_is_scoped() -> None:
     problems = _all_problems(check_personal_data_is_scoped, _bredvid_models())
     assert not problems, "\n".join(problems)
-
-
-def test_the_allow_list_names_existing_personal_data_models_without_visible_to() -> None:
-    for label in NO_VISIBLE_TO:
-        model = apps.get_model(label)
-        assert _holds_personal_data(model), label
-        assert not hasattr(model._default_manager, "visible_to"), (
-            f"{label} has visible_to: remove it from the list"
-        )
 
 
 def test_relations_to_and_from_personal_data_are_protected() -> None:
@@ -227,7 +212,7 @@ def test_a_personal_data_model_without_municipality_or_visible_to_fails() -> Non
     problems = check_personal_data_is_scoped(Loose)
     assert len(problems) == 2
     assert "needs a `municipality` ForeignKey" in problems[0]
-    assert "needs `visible_to(tenant)`" in problems[1]
+    assert "needs a tenancy.scoping.ScopedQuerySet" in problems[1]
     assert "needs a `municipality` ForeignKey" in check_personal_data_is_scoped(WrongTenant)[0]
 
 
@@ -235,9 +220,9 @@ def test_a_personal_data_model_without_municipality_or_visible_to_fails() -> Non
 def test_a_scoped_personal_data_model_passes() -> None:
     from bredvid.tenancy.models import Municipality
 
-    class Scoped(models.QuerySet):  # type: ignore[type-arg]
-        def visible_to(self, tenant: Any) -> Any:
-            return self.filter(municipality=tenant.municipality)
+    class Scoped(ScopedQuerySet[Any]):
+        def restrict(self, tenant: Any) -> Any:
+            return self.filter(person__isnull=False)
 
     class Good(BaseModel):
         holds_personal_data = True
@@ -251,6 +236,44 @@ def test_a_scoped_personal_data_model_passes() -> None:
 
     for check in (check_declares_personal_data, check_personal_data_is_scoped, check_protect):
         assert check(Good) == [], check.__name__
+
+
+@isolate_apps("tests")
+def test_scoping_written_by_hand_fails() -> None:
+    """A queryset of its own, or a ScopedQuerySet that redefines visible_to, is a second scoping point."""
+    from bredvid.tenancy.models import Municipality
+
+    class HandWritten(models.QuerySet):  # type: ignore[type-arg]
+        def visible_to(self, tenant: Any) -> Any:
+            return self.filter(municipality=tenant.municipality)
+
+    class Redefined(ScopedQuerySet[Any]):
+        def visible_to(self, tenant: Any) -> Any:
+            return self.filter(municipality=tenant.municipality)
+
+    class Redefining(Redefined):
+        pass
+
+    class Own(BaseModel):
+        holds_personal_data = False
+        municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+
+        objects = HandWritten.as_manager()
+
+        class Meta:
+            app_label = "tests"
+
+    class Override(BaseModel):
+        holds_personal_data = True
+        municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+
+        objects = Redefining.as_manager()
+
+        class Meta:
+            app_label = "tests"
+
+    assert "needs a tenancy.scoping.ScopedQuerySet" in check_personal_data_is_scoped(Own)[0]
+    assert "redefines visible_to" in check_personal_data_is_scoped(Override)[0]
 
 
 @isolate_apps("tests")

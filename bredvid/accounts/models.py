@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from bredvid.tenancy.scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from bredvid.tenancy.context import Tenant
 
 
 class User(AbstractUser):
@@ -32,6 +38,13 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ApiTokenQuerySet(ScopedQuerySet["ApiToken"]):
+    """A member sees their own tokens in the municipality."""
+
+    def restrict(self, tenant: Tenant) -> Self:
+        return self.filter(user=tenant.user)
+
+
 class ApiToken(models.Model):
     """A bearer token for API v1. Only its SHA-256 is stored; the token is shown once."""
 
@@ -44,6 +57,8 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API-nyckel")

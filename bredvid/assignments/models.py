@@ -7,30 +7,33 @@ home is never filled beyond its places. Agreements, reports and remuneration att
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bredvid.casework.models import SupportKind
+from bredvid.casework.models import SupportKind, case_access
 from bredvid.core.models import BaseModel
+from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
     from bredvid.tenancy.context import Tenant
 
 
-class AssignmentScoped(models.QuerySet):  # type: ignore[type-arg]
-    def visible_to(self, tenant: Tenant):  # type: ignore[no-untyped-def]
-        from bredvid.assignments.perms import can_read_all_assignments, can_read_assignments
+class AssignmentScoped(ScopedQuerySet[Any]):
+    def may_read(self, tenant: Tenant) -> bool:
+        from bredvid.assignments.perms import can_read_assignments
 
-        if not can_read_assignments(tenant):
-            return self.none()
-        qs = self.filter(municipality=tenant.municipality)
+        return can_read_assignments(tenant)
+
+    def restrict(self, tenant: Tenant) -> Self:
+        from bredvid.assignments.perms import can_read_all_assignments
+
         if can_read_all_assignments(tenant):
-            return qs
-        return qs.filter(intervention__case__unit_id__in=tenant.unit_ids)
+            return self
+        return self.filter(case_access(tenant, "intervention__case__"))
 
 
 class Assignment(BaseModel):

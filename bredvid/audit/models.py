@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.tenancy.scoping import ScopedQuerySet
+
 if TYPE_CHECKING:
     from bredvid.tenancy.context import Tenant
 
@@ -41,13 +43,11 @@ class Action(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("API-nyckel utfärdad")
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def visible_to(self, tenant: Tenant) -> AuditEventQuerySet:
+class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
+    def may_read(self, tenant: Tenant) -> bool:
         from bredvid.audit.perms import can_review_audit_log
 
-        if not can_review_audit_log(tenant):
-            return self.none()
-        return self.filter(municipality=tenant.municipality)
+        return can_review_audit_log(tenant)
 
 
 class AuditEvent(models.Model):

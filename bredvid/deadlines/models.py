@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.tenancy.scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from bredvid.tenancy.context import Tenant
+
 
 def hash_feed_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class CalendarFeedQuerySet(ScopedQuerySet["CalendarFeed"]):
+    """A member sees their own calendar feeds."""
+
+    def restrict(self, tenant: Tenant) -> Self:
+        return self.filter(user=tenant.user)
 
 
 class CalendarFeed(models.Model):
@@ -24,6 +37,8 @@ class CalendarFeed(models.Model):
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kalenderprenumeration")

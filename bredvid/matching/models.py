@@ -7,15 +7,16 @@ arrays it works on are built by `features.py`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bredvid.casework.models import SupportKind
+from bredvid.casework.models import SupportKind, case_access
 from bredvid.core.models import BaseModel
+from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
     from bredvid.tenancy.context import Tenant
@@ -30,21 +31,23 @@ DEFAULT_MAX_KM: dict[str, int] = {
 }
 
 
-class RequestScoped(models.QuerySet):  # type: ignore[type-arg]
+class RequestScoped(ScopedQuerySet[Any]):
     """Family-care officers and managers see every request of the municipality; caseworkers the
     requests of their units' cases. Records that belong to a request follow the request."""
 
     request_path = ""
 
-    def visible_to(self, tenant: Tenant):  # type: ignore[no-untyped-def]
-        from bredvid.matching.perms import can_match, can_read_requests
+    def may_read(self, tenant: Tenant) -> bool:
+        from bredvid.matching.perms import can_read_requests
 
-        if not can_read_requests(tenant):
-            return self.none()
-        qs = self.filter(municipality=tenant.municipality)
+        return can_read_requests(tenant)
+
+    def restrict(self, tenant: Tenant) -> Self:
+        from bredvid.matching.perms import can_match
+
         if can_match(tenant):
-            return qs
-        return qs.filter(**{f"{self.request_path}case__unit_id__in": tenant.unit_ids})
+            return self
+        return self.filter(case_access(tenant, f"{self.request_path}case__"))
 
 
 class ChildRecordScoped(RequestScoped):
@@ -238,6 +241,10 @@ class Offer(BaseModel):
         return f"{self.request_id} → {self.supporter_id}"
 
 
+class MatchingWeightsQuerySet(ScopedQuerySet["MatchingWeights"]):
+    """The municipality's versioned matching weights."""
+
+
 class MatchingWeights(models.Model):
     """The soft score's weights for one municipality; every change is a new version (kept)."""
 
@@ -255,6 +262,8 @@ class MatchingWeights(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MatchingWeightsQuerySet.as_manager()
+
     class Meta:
         ordering = ["-version"]
         constraints = [
@@ -263,6 +272,10 @@ class MatchingWeights(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} v{self.version}"
+
+
+class PoolVersionQuerySet(ScopedQuerySet["PoolVersion"]):
+    """The municipality's supporter-pool version (cache key of the matching arrays)."""
 
 
 class PoolVersion(models.Model):
@@ -275,6 +288,8 @@ class PoolVersion(models.Model):
         "tenancy.Municipality", on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
     version = models.BigIntegerField(default=0)
+
+    objects = PoolVersionQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.version}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bredvid.core.identity import IdentityKind
 from bredvid.core.models import BaseModel
+from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
     from bredvid.tenancy.context import Tenant
@@ -29,13 +30,11 @@ class IdentityKindChoice(models.TextChoices):
     RESERVE = IdentityKind.RESERVE.value, _("Reservnummer")
 
 
-class PersonQuerySet(models.QuerySet["Person"]):
-    def visible_to(self, tenant: Tenant) -> PersonQuerySet:
+class PersonQuerySet(ScopedQuerySet["Person"]):
+    def may_read(self, tenant: Tenant) -> bool:
         from bredvid.people.perms import can_read_persons
 
-        if not can_read_persons(tenant):
-            return self.none()
-        return self.filter(municipality=tenant.municipality)
+        return can_read_persons(tenant)
 
 
 class Person(BaseModel):
@@ -130,6 +129,15 @@ class Person(BaseModel):
             )
 
 
+class PersonRecordQuerySet(ScopedQuerySet[Any]):
+    """Records about a person (named staff, guardians): visible to those who may read persons."""
+
+    def may_read(self, tenant: Tenant) -> bool:
+        from bredvid.people.perms import can_read_persons
+
+        return can_read_persons(tenant)
+
+
 class PersonStaffAccess(models.Model):
     """Staff named on a protected person: only they see the address and whereabouts."""
 
@@ -141,7 +149,7 @@ class PersonStaffAccess(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = models.Manager()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "user"], name="person_staff_unique")]
@@ -185,7 +193,7 @@ class Guardianship(models.Model):
     since = models.DateField(_("från"), null=True, blank=True)
     ended_on = models.DateField(_("till"), null=True, blank=True)
 
-    objects = models.Manager()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vårdnadshavare")

@@ -6,7 +6,7 @@ State changes go through `services.py`. Nothing here is ever deleted while recor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import SupportKind
 from bredvid.core.models import BaseModel
+from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
     from bredvid.tenancy.context import Tenant
@@ -21,13 +22,11 @@ if TYPE_CHECKING:
 POLICE_CHECKS_REQUIRED_FOR = (SupportKind.FAMILJEHEM, SupportKind.JOURHEM)
 
 
-class SupporterScoped(models.QuerySet):  # type: ignore[type-arg]
-    def visible_to(self, tenant: Tenant):  # type: ignore[no-untyped-def]
+class SupporterScoped(ScopedQuerySet[Any]):
+    def may_read(self, tenant: Tenant) -> bool:
         from bredvid.supporters.perms import can_read_supporters
 
-        if not can_read_supporters(tenant):
-            return self.none()
-        return self.filter(municipality=tenant.municipality)
+        return can_read_supporters(tenant)
 
 
 class InterestRegistration(BaseModel):

@@ -10,9 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.core.models import BaseModel
+from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
-    from bredvid.tenancy.context import Tenant
+    pass
 
 
 class Role(models.TextChoices):
@@ -50,9 +51,8 @@ class Municipality(BaseModel):
         return int(self.settings.get("visits_per_year", 4))
 
 
-class UnitQuerySet(models.QuerySet["Unit"]):
-    def visible_to(self, tenant: Tenant) -> UnitQuerySet:
-        return self.filter(municipality=tenant.municipality)
+class UnitQuerySet(ScopedQuerySet["Unit"]):
+    """Every member sees the municipality's units."""
 
 
 class Unit(BaseModel):
@@ -74,6 +74,10 @@ class Unit(BaseModel):
         return self.name
 
 
+class MembershipQuerySet(ScopedQuerySet["Membership"]):
+    """Every member sees who works in the municipality (names and roles, for assigning work)."""
+
+
 class Membership(BaseModel):
     holds_personal_data = False
 
@@ -82,6 +86,8 @@ class Membership(BaseModel):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
     active = models.BooleanField(_("aktiv"), default=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("medlemskap")
