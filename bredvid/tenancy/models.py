@@ -24,6 +24,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Systemförvaltare")
 
 
+CASE_ACCESS_UNITS = "units"
+CASE_ACCESS_MUNICIPALITY = "municipality"
+
+
 class Municipality(BaseModel):
     holds_personal_data = False
 
@@ -49,6 +53,13 @@ class Municipality(BaseModel):
     def visits_per_year(self) -> int:
         """Personal visits to a placed child per year (practice, not law): default 4."""
         return int(self.settings.get("visits_per_year", 4))
+
+    @property
+    def case_access(self) -> str:
+        """Who sees a case: `CASE_ACCESS_UNITS` (default) — the staff of the case's unit and named
+        colleagues it is shared with — or `CASE_ACCESS_MUNICIPALITY` — every member with a casework role."""
+        value = self.settings.get("case_access", CASE_ACCESS_UNITS)
+        return value if value in (CASE_ACCESS_UNITS, CASE_ACCESS_MUNICIPALITY) else CASE_ACCESS_UNITS
 
 
 class UnitQuerySet(ScopedQuerySet["Unit"]):
