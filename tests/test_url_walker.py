@@ -61,6 +61,18 @@ def test_the_walker_reports_an_unscoped_view(world) -> None:  # type: ignore[no-
 
 
 @override_settings(ROOT_URLCONF="tests.unscoped_urls")
+def test_the_walker_reports_a_case_of_another_unit(world) -> None:  # type: ignore[no-untyped-def]
+    failures = walk(world, include=_test_urls, api=False)
+    report = format_failures(failures)
+    unit = [f for f in failures if "[test_unit" in f]
+    assert any(
+        "as caseworker@another unit: expected 404 for another unit's case, got 200" in f for f in unit
+    ), report
+    # the other municipality still gets its 404: the municipality filter is there
+    assert not [f for f in unit if "@other" in f], report
+
+
+@override_settings(ROOT_URLCONF="tests.unscoped_urls")
 def test_the_walker_reports_an_object_reached_through_an_own_parent(world) -> None:  # type: ignore[no-untyped-def]
     failures = walk(world, include=_test_urls, api=False)
     mixed = [f for f in failures if "[test_mixed" in f]

@@ -3,6 +3,7 @@
 * `test-unscoped/<person_id>/` loads (and on POST changes) the person without `visible_to`;
 * `test-mixed/<case_id>/<object_id>/` scopes the case but loads the journal entry by id alone,
   so another municipality's user reaches it through its own case;
+* `test-unit/<case_id>/` scopes the case to the municipality but not to the caseworker's units;
 * `test-open/` is open to anonymous visitors without being in the walker's PUBLIC list;
 * `test-unregistered/<widget_id>/` takes a keyword the walker's registry does not know.
 
@@ -51,6 +52,14 @@ def _mixed_view(action: _Action) -> Any:
     return view
 
 
+@permission_required(can_read_cases)
+def unit_unscoped_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    # the mistake: the municipality is checked, the unit rule (Case.objects.visible_to) is not
+    case = get_object_or_404(Case.objects.in_municipality(tenant.municipality), pk=case_id)
+    return HttpResponse(case.reference)
+
+
 @login_not_required
 def open_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("open")
@@ -65,6 +74,7 @@ urlpatterns = [
     path(
         "test-mixed/<uuid:case_id>/<uuid:object_id>/", _mixed_view(_Action(JournalEntry)), name="test_mixed"
     ),
+    path("test-unit/<uuid:case_id>/", unit_unscoped_case, name="test_unit"),
     path("test-open/", open_page, name="test_open"),
     path("test-unregistered/<int:widget_id>/", unregistered, name="test_unregistered"),
     *real_urlpatterns,

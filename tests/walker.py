@@ -27,6 +27,11 @@ Every role of the OTHER municipality
   to a URL no row of the home municipality has changed, and no response (pages and API, lists
   too) shows the home municipality's names, numbers, references or user names.
 
+A caseworker of ANOTHER UNIT of the home municipality
+  URLs (GET) and API routes naming a home object that the object's own scoping rule hides from them
+  (`Model.objects.visible_to(tenant)`: a case of another unit and everything recorded on it, unless
+  the municipality lets staff see every case) answer 404, like another municipality's.
+
 URL keywords (and API query parameters and body fields named alike) are filled from `PARAMS`,
 keyed by the keyword's name. An unknown keyword is a failure naming the URL: add the keyword here
 (and, for a new model, a home object in `build_fixture`).
@@ -787,6 +792,8 @@ class Walk:
         self.other = {role: self._login(user) for role, user in world.other_users.items()}
         self.tenants = {role: world.tenant(role) for role in world.users}
         self.other_tenants = {role: world.tenant(role, other=True) for role in world.other_users}
+        self.sibling, self.sibling_tenant = self._sibling_caseworker(world)
+        self.by_pk = {obj.pk: type(obj) for obj in (*fx.objects.values(), fx.case, fx.person)}
         self.login_urls = [resolve_url(settings.LOGIN_URL)]
         with contextlib.suppress(NoReverseMatch):  # a project without the admin
             self.login_urls.append(resolve_url("admin:login"))
@@ -795,6 +802,29 @@ class Walk:
         self.paths: dict[str, tuple[str, str, Endpoint]] = {}
         self.seen: dict[str, list[str]] = {}  # path → what each home role got, for the message
         self.empty_posts: list[tuple[Endpoint, str]] = []
+
+    def _sibling_caseworker(self, world: Any) -> tuple[Client, Any]:
+        """A caseworker of a second unit of the home municipality (unit-level scoping)."""
+        from bredvid.tenancy.context import build_tenant
+        from tests.factories import MembershipFactory, UnitFactory, UserFactory
+
+        unit = UnitFactory(municipality=world.home, name="Vuxenenheten")
+        user = UserFactory(username="walker-sibling")
+        MembershipFactory(user=user, unit=unit, role="caseworker")
+        return self._login(user), build_tenant(user, world.home.pk, ip=None)
+
+    def hidden_from_sibling(self, values: dict[str, Any], scoped: set[str]) -> bool:
+        """Some object the URL names is one the other unit's caseworker may not see."""
+        for name in scoped:
+            model = self.by_pk.get(values.get(name))
+            if (
+                model is not None
+                and not model._default_manager.visible_to(self.sibling_tenant)
+                .filter(pk=values[name])
+                .exists()
+            ):
+                return True
+        return False
 
     def _login(self, user: Any) -> Client:
         client = Client()
@@ -856,6 +886,8 @@ class Walk:
             return
         form = self._home_gets(ep, path, values, scoped, public)
         self._other_requests(ep, path, values, scoped, public, form)
+        if scoped and self.hidden_from_sibling(values, scoped):
+            self._sibling_request(ep, "get", path, build_path(ep, _control(values, scoped)), {}, self.sibling)
         if not public:
             self.empty_posts.append((ep, path))
 
@@ -981,6 +1013,22 @@ class Walk:
                 self._expect_not_found(client, method, path, control_path, kwargs, response, ep, mixed_who)
         return True
 
+    def _sibling_request(
+        self, ep: Endpoint, method: str, path: str, control_path: str, kwargs: dict[str, Any], client: Client
+    ) -> None:
+        response = self.send(client, method, path, **kwargs)
+        self._expect_not_found(
+            client,
+            method,
+            path,
+            control_path,
+            kwargs,
+            response,
+            ep,
+            "caseworker@another unit",
+            owner="another unit's case",
+        )
+
     def _expect_not_found(
         self,
         client: Client,
@@ -991,6 +1039,7 @@ class Walk:
         response: Any,
         ep: Endpoint,
         who: str,
+        owner: str = "another municipality's object",
     ) -> None:
         status = response.status_code
         if status == 404:
@@ -1001,7 +1050,7 @@ class Walk:
                 return  # refused before any lookup: the same answer for an id that does not exist
             problem = f"got {status} for the home object but {control.status_code} for a missing id"
         else:
-            problem = f"expected 404 for another municipality's object, got {self._status(response)}"
+            problem = f"expected 404 for {owner}, got {self._status(response)}"
         self.fail(method, path, ep, who, problem)
 
     def empty_post_phase(self) -> None:
@@ -1094,6 +1143,20 @@ class Walk:
                 self.fail(m, path, ep, who, f"got {self._status(response)}")
         if before is not None and (changed := _diff(before, home_snapshot(self.fx.world.home))):
             self.fail(m, path, ep, "the other municipality", f"changed the home municipality's {changed}")
+        if scoped and m == "get" and self.hidden_from_sibling(values, scoped):
+            sibling_kwargs = {"headers": tokens["caseworker@sibling"]}
+            response = self.send(self.anonymous, m, path, **sibling_kwargs)
+            self._expect_not_found(
+                self.anonymous,
+                m,
+                path,
+                control_path,
+                sibling_kwargs,
+                response,
+                ep,
+                "caseworker@another unit",
+                owner="another unit's case",
+            )
         reach_key = f"{m} {path}" if body_ids else path
         if scoped:
             self.reached.setdefault(reach_key, False)
@@ -1124,7 +1187,11 @@ class Walk:
                 )
 
 
-def _api_tokens(world: Any) -> dict[str, dict[str, str]]:
+def _control(values: dict[str, Any], scoped: set[str]) -> dict[str, Any]:
+    return {k: (_nonexistent(v) if k in scoped else v) for k, v in values.items()}
+
+
+def _api_tokens(world: Any, sibling: Any) -> dict[str, dict[str, str]]:
     from bredvid.accounts.services import issue_api_token
 
     tokens = {}
@@ -1135,6 +1202,8 @@ def _api_tokens(world: Any) -> dict[str, dict[str, str]]:
         for role, user in users.items():
             raw = issue_api_token(user=user, municipality=municipality, name="walker")
             tokens[f"{role}@{side}"] = {"Authorization": f"Bearer {raw}"}
+    raw = issue_api_token(user=sibling.user, municipality=world.home, name="walker")
+    tokens["caseworker@sibling"] = {"Authorization": f"Bearer {raw}"}
     return tokens
 
 
@@ -1152,7 +1221,7 @@ def walk(world: Any, *, include: Callable[[Endpoint], bool] | None = None, api: 
             continue
         w.page(ep)
     if api:
-        tokens = _api_tokens(world)
+        tokens = _api_tokens(world, w.sibling_tenant)
         for ep in w.api_endpoints(django_api):
             if w.include(ep):
                 w.api_route(ep, tokens)
