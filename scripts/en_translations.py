@@ -1190,6 +1190,25 @@ EN: dict[str, str | tuple[str, str]] = {
     "Föreslagen uppdragstagare": "Proposed supporter",
     "Inga öppna beställningar att föreslå för.": "No open requests to propose for.",
     "Med närstående – föreslås för hand": "With relatives – proposed by hand",
+    # --- case sharing (lead) ---
+    "kollega": "colleague",
+    "Alla handläggare i kommunen ser redan ärendet.": "Every caseworker in the municipality already sees the case.",
+    "Välj en handläggare eller chef i kommunen.": "Choose a caseworker or manager of the municipality.",
+    "Kollegan arbetar redan i ärendets enhet.": "The colleague already works in the case's unit.",
+    "Ärendet är redan delat med kollegan.": "The case is already shared with the colleague.",
+    "Delningen är redan avslutad.": "The sharing has already ended.",
+    "Delat med": "Shared with",
+    "Kollegor utanför enheten som ser ärendet": "Colleagues outside the unit who see the case",
+    "Kollega": "Colleague",
+    "Delat av": "Shared by",
+    "Sluta dela": "Stop sharing",
+    "Bara ärendets enhet ser ärendet.": "Only the case's unit sees the case.",
+    "Dela ärendet med en kollega": "Share the case with a colleague",
+    "Till exempel: ersätter ansvarig handläggare under semester.": "For example: stands in for the responsible caseworker during holidays.",
+    "Välj kollega": "Choose a colleague",
+    "Ärendet är delat.": "The case is shared.",
+    "Sluta dela ärendet": "Stop sharing the case",
+    "Delningen är avslutad.": "The sharing has ended.",
 }
 
 

@@ -118,6 +118,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
     from bredvid.casework.models import (
         Application,
         Case,
+        CaseShare,
         ConcernReport,
         Decision,
         FollowUp,
@@ -252,9 +253,17 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         municipality=municipality, request=support_request, supporter=asked, sent_by=users["family_care_officer"],
         sent_on=today, expires_on=today + dt.timedelta(days=7), note=f"{word} walkerförfrågan",
     )  # fmt: skip
+    share = CaseShare.objects.create(
+        municipality=municipality,
+        case=case,
+        user=users["manager"],
+        reason=f"{word} walkerdelning",
+        shared_by=caseworker,
+    )
     objects = {
         type(o): o
         for o in (
+            share,
             support_request,
             offer,
             person,

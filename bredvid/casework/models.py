@@ -33,8 +33,27 @@ PLACEMENT_KINDS = (SupportKind.FAMILJEHEM, SupportKind.JOURHEM)
 
 def case_access(tenant: Tenant, path: str = "") -> Q:
     """The unit rule for a case reached through `path` ("" for the case itself, "case__" for its
-    records): the cases of the tenant's units (ADR 0012)."""
-    return Q(**{f"{path}unit_id__in": tenant.unit_ids})
+    records). With the municipality's default `case_access` ("units"): the cases of the tenant's
+    units and the cases shared with the tenant by name; with "municipality": every case (ADR 0012)."""
+    from bredvid.tenancy.models import CASE_ACCESS_MUNICIPALITY
+
+    if tenant.municipality.case_access == CASE_ACCESS_MUNICIPALITY:
+        return Q()
+    shared = CaseShare.objects.filter(
+        municipality=tenant.municipality, user=tenant.user, ended_at__isnull=True
+    ).values("case_id")
+    return Q(**{f"{path}unit_id__in": tenant.unit_ids}) | Q(**{f"{path}id__in": shared})
+
+
+def case_accessible(tenant: Tenant, case: Case) -> bool:
+    """`case_access` for one loaded case (one query only when the case is shared across units)."""
+    from bredvid.tenancy.models import CASE_ACCESS_MUNICIPALITY
+
+    if case.municipality_id != tenant.municipality.pk:
+        return False
+    if case.unit_id in tenant.unit_ids or tenant.municipality.case_access == CASE_ACCESS_MUNICIPALITY:
+        return True
+    return CaseShare.objects.filter(case=case, user=tenant.user, ended_at__isnull=True).exists()
 
 
 class ScopedToCase(ScopedQuerySet[Any]):
@@ -116,6 +135,48 @@ class CaseSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id}/{self.year}: {self.last}"
+
+
+class CaseShareQuerySet(ScopedQuerySet["CaseShare"]):
+    def may_read(self, tenant: Tenant) -> bool:
+        from bredvid.casework.perms import can_read_cases
+
+        return can_read_cases(tenant)
+
+    def restrict(self, tenant: Tenant) -> Self:
+        return self.filter(case__unit_id__in=tenant.unit_ids) | self.filter(user=tenant.user)
+
+
+class CaseShare(BaseModel):
+    """A case shared by name with a colleague outside its unit (when staff see only their units'
+    cases). Ended, never deleted: the share and its end are kept with the audit events."""
+
+    holds_personal_data = True
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("kollega")
+    )
+    reason = models.CharField(_("skäl"), max_length=200)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"], condition=Q(ended_at__isnull=True), name="case_share_active_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.user_id}"
 
 
 class CaseRecord(BaseModel):

@@ -19,10 +19,19 @@ def can_read_cases(tenant: Tenant) -> bool:
 
 
 def can_work_on_case(tenant: Tenant, case: Case) -> bool:
+    """Caseworkers and managers who may see the case (its unit, shared by name, or every case when the
+    municipality so chooses: `casework.models.case_access`)."""
+    from bredvid.casework.models import case_accessible
+
+    return tenant.has_role(*CASE_ROLES) and case_accessible(tenant, case)
+
+
+def can_share_case(tenant: Tenant, case: Case) -> bool:
+    """The staff of the case's own unit share it with a named colleague."""
     return (
         tenant.has_role(*CASE_ROLES)
         and case.municipality_id == tenant.municipality.pk
-        and case.unit_id in tenant.unit_ids
+        and (case.unit_id in tenant.unit_ids)
     )
 
 

@@ -7,7 +7,7 @@ with a Swedish message; a missing permission raises `PermissionDenied`.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -22,6 +22,7 @@ from bredvid.casework.models import (
     Application,
     Case,
     CaseSequence,
+    CaseShare,
     ConcernReport,
     Consent,
     Decision,
@@ -35,15 +36,20 @@ from bredvid.casework.models import (
     Plan,
 )
 from bredvid.casework.perms import (
+    CASE_ROLES,
     can_decide,
     can_extend_investigation,
     can_open_case,
+    can_share_case,
     can_sign_entry,
     can_work_on_case,
 )
 from bredvid.people.models import Guardianship, Person
 from bredvid.tenancy.context import Tenant
-from bredvid.tenancy.models import Unit
+
+if TYPE_CHECKING:
+    from bredvid.accounts.models import User
+from bredvid.tenancy.models import CASE_ACCESS_MUNICIPALITY, Membership, Unit
 
 
 def _require(allowed: bool) -> None:
@@ -113,6 +119,47 @@ def close_case(*, tenant: Tenant, case: Case, closed_on: datetime.date) -> Case:
         case.save(update_fields=["status", "closed_on", "updated_at"])
         _audit(tenant, Action.UPDATE, case, case, fields=["status", "closed_on"])
     return case
+
+
+def share_case(*, tenant: Tenant, case: Case, user: User, reason: str) -> CaseShare:
+    """Shares the case with a named colleague outside its unit (the municipality's `case_access` is
+    "units"): the colleague then reads and works on it like the unit's own staff."""
+    _require(can_share_case(tenant, case))
+    if tenant.municipality.case_access == CASE_ACCESS_MUNICIPALITY:
+        raise IllegalTransition(_("Alla handläggare i kommunen ser redan ärendet."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        roles = set(
+            Membership.objects.visible_to(tenant)
+            .filter(user=user, active=True, role__in=CASE_ROLES)
+            .values_list("unit_id", flat=True)
+        )
+        if not roles:
+            raise ValidationError({"user": _("Välj en handläggare eller chef i kommunen.")})
+        if case.unit_id in roles:
+            raise ValidationError({"user": _("Kollegan arbetar redan i ärendets enhet.")})
+        if CaseShare.objects.filter(case=case, user=user, ended_at__isnull=True).exists():
+            raise IllegalTransition(_("Ärendet är redan delat med kollegan."))
+        share = CaseShare(
+            municipality=tenant.municipality, case=case, user=user, reason=reason, shared_by=tenant.user
+        )
+        _validated(share)
+        share.save()
+        _audit(tenant, Action.CREATE, share, case, shared_with=user.pk)
+    return share
+
+
+def end_case_share(*, tenant: Tenant, share: CaseShare) -> CaseShare:
+    _require(can_share_case(tenant, share.case) or share.user_id == tenant.user.pk)
+    with transaction.atomic():
+        share = CaseShare.objects.select_for_update().select_related("case").get(pk=share.pk)
+        if share.ended_at is not None:
+            raise IllegalTransition(_("Delningen är redan avslutad."))
+        share.ended_at = timezone.now()
+        share.ended_by = tenant.user
+        share.save(update_fields=["ended_at", "ended_by", "updated_at"])
+        _audit(tenant, Action.UPDATE, share, share.case, fields=["ended_at"], shared_with=share.user_id)
+    return share
 
 
 # ---------------------------------------------------------------------------

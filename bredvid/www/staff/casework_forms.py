@@ -202,3 +202,24 @@ class ConfirmForm(forms.Form):
 
 class CloseCaseForm(forms.Form):
     closed_on = date_field(_("Avslutat"))
+
+
+class ShareCaseForm(forms.Form):
+    """Share the case with a named caseworker or manager of another unit of the municipality."""
+
+    user = forms.ChoiceField(label=_("Kollega"))
+    reason = forms.CharField(
+        label=_("Skäl"),
+        max_length=200,
+        help_text=_("Till exempel: ersätter ansvarig handläggare under semester."),
+    )
+
+    def __init__(self, *args: Any, colleagues: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.colleagues = {str(user.pk): user for user in colleagues}
+        self.fields["user"].choices = [("", _("Välj kollega"))] + [
+            (str(user.pk), user.display_name) for user in colleagues
+        ]
+
+    def clean_user(self) -> Any:
+        return self.colleagues[self.cleaned_data["user"]]

@@ -34,6 +34,7 @@ from bredvid.casework.errors import CaseworkError
 from bredvid.casework.models import (
     Application,
     Case,
+    CaseShare,
     ConcernReport,
     Decision,
     FollowUp,
@@ -42,10 +43,12 @@ from bredvid.casework.models import (
     JournalEntry,
 )
 from bredvid.casework.perms import (
+    CASE_ROLES,
     can_decide,
     can_extend_investigation,
     can_open_case,
     can_read_cases,
+    can_share_case,
     can_sign_entry,
     can_work_on_case,
 )
@@ -54,7 +57,7 @@ from bredvid.deadlines.queries import Scope, obligations_for
 from bredvid.people.models import Guardianship, Person
 from bredvid.people.perms import needs_access_reason
 from bredvid.tenancy.context import Tenant
-from bredvid.tenancy.models import Unit
+from bredvid.tenancy.models import CASE_ACCESS_UNITS, Membership, Unit
 from bredvid.www.staff import casework_forms as f
 from bredvid.www.staff.decorators import permission_required
 from bredvid.www.staff.forms import ReasonForm
@@ -202,6 +205,8 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "obligations": sorted((o for o in obligations if o.done_on is None), key=lambda o: o.due),
         "today": timezone.localdate(),
         "can_work": can_work_on_case(tenant, case),
+        "can_share": can_share_case(tenant, case) and tenant.municipality.case_access == CASE_ACCESS_UNITS,
+        "shares": list(case.shares.filter(ended_at__isnull=True).select_related("user", "shared_by")),
         "tenant_user_id": tenant.user.pk,
     }
     return render(request, "casework/case_detail.html", context)
@@ -243,6 +248,20 @@ def _consent(t: Tenant, c: Case, o: Application, d: dict[str, Any]) -> Any:
     return services.record_consent(
         tenant=t, application=o, giver=d["giver"], guardian=guardian, given_on=d["given_on"], note=d["note"]
     )
+
+
+def _colleagues(case: Case) -> list[Any]:
+    """Caseworkers and managers of the municipality outside the case's unit, not yet shared with."""
+    shared = case.shares.filter(ended_at__isnull=True).values("user_id")
+    memberships = (
+        Membership.objects.in_municipality(case.municipality)
+        .filter(active=True, role__in=CASE_ROLES)
+        .exclude(user_id__in=Membership.objects.filter(unit_id=case.unit_id, active=True).values("user_id"))
+        .exclude(user_id__in=shared)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    return list({m.user_id: m.user for m in memberships}.values())
 
 
 def _decision(t: Tenant, c: Case, o: Any, d: dict[str, Any]) -> Any:
@@ -331,6 +350,14 @@ ACTIONS = [
                lambda t, c, o, d: services.write_journal_entry(tenant=t, case=c, data=d, corrects=o),
                gettext_lazy("Rättelsen är sparad som utkast."), model=JournalEntry,
                initial=lambda c, o: {"occurred_on": o.occurred_on, "title": _("Rättelse: %(title)s") % {"title": o.title}}, shows_content=True),
+    CaseAction("case_share", "dela/", gettext_lazy("Dela ärendet med en kollega"), f.ShareCaseForm,
+               lambda t, c, o, d: services.share_case(tenant=t, case=c, **d),
+               gettext_lazy("Ärendet är delat."), allowed=lambda t, c, o: can_share_case(t, c),
+               form_kwargs=lambda c, o: {"colleagues": _colleagues(c)}),
+    CaseAction("case_share_end", "delning/<uuid:object_id>/avsluta/", gettext_lazy("Sluta dela ärendet"), f.ConfirmForm,
+               lambda t, c, o, d: services.end_case_share(tenant=t, share=o),
+               gettext_lazy("Delningen är avslutad."), model=CaseShare,
+               allowed=lambda t, c, o: can_share_case(t, c) or o.user_id == t.user.pk),
     CaseAction("case_close", "avsluta/", gettext_lazy("Avsluta ärendet"), f.CloseCaseForm,
                lambda t, c, o, d: services.close_case(tenant=t, case=c, **d),
                gettext_lazy("Ärendet är avslutat."), initial=_today("closed_on")),
