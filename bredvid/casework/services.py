@@ -31,6 +31,7 @@ from bredvid.casework.models import (
     InterventionPause,
     Investigation,
     InvestigationExtension,
+    IvoReport,
     JournalEntry,
     PlacementEvent,
     Plan,
@@ -40,6 +41,7 @@ from bredvid.casework.perms import (
     can_decide,
     can_extend_investigation,
     can_open_case,
+    can_report_to_ivo,
     can_share_case,
     can_sign_entry,
     can_work_on_case,
@@ -49,7 +51,7 @@ from bredvid.tenancy.context import Tenant
 
 if TYPE_CHECKING:
     from bredvid.accounts.models import User
-from bredvid.tenancy.models import CASE_ACCESS_MUNICIPALITY, Membership, Unit
+from bredvid.tenancy.models import CASE_ACCESS_MUNICIPALITY, Membership, Municipality, Unit
 
 
 def _require(allowed: bool) -> None:
@@ -744,3 +746,26 @@ def sign_journal_entry(*, tenant: Tenant, entry: JournalEntry) -> JournalEntry:
         entry.save()
         _audit(tenant, Action.UPDATE, entry, entry.case, fields=["status"], signed=True)
     return entry
+
+
+# ---------------------------------------------------------------------------
+# The quarterly IVO report (SoL 34 kap. 1–3 §§)
+# ---------------------------------------------------------------------------
+def file_ivo_report(*, tenant: Tenant, year: int, quarter: int) -> IvoReport:
+    """Stores the quarter's report as filed (a snapshot: later changes to cases do not alter it)."""
+    from bredvid.casework.ivo import build_report, quarter_bounds
+
+    _require(can_report_to_ivo(tenant))
+    if quarter_bounds(year, quarter)[1] >= timezone.localdate():
+        raise IllegalTransition(_("Kvartalet är inte slut än."))
+    with transaction.atomic():
+        # the municipality's row is the lock: one filing per quarter even when two managers press at once
+        Municipality.objects.select_for_update().filter(pk=tenant.municipality.pk).first()
+        if IvoReport.objects.visible_to(tenant).filter(year=year, quarter=quarter).exists():
+            raise IllegalTransition(_("Rapporten för kvartalet är redan inlämnad."))
+        report = build_report(tenant.municipality, year, quarter)
+        stored = IvoReport.objects.create(
+            municipality=tenant.municipality, year=year, quarter=quarter, filed_by=tenant.user, **report
+        )
+        record(action=Action.CREATE, tenant=tenant, obj=stored, detail={"rows": len(report["rows"])})
+    return stored

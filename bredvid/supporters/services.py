@@ -408,6 +408,40 @@ def ensure_assignable(supporter: Supporter, support_kind: str, on: datetime.date
             raise IllegalTransition(" ".join(problems))
 
 
+#: What staff edit on a matching profile (the supporter, kind and municipality are fixed).
+PROFILE_FIELDS = frozenset(f.name for f in SupporterProfile._meta.concrete_fields) - {
+    "id",
+    "municipality",
+    "supporter",
+    "support_kind",
+}
+
+
+def save_profile(
+    *, tenant: Tenant, supporter: Supporter, kind: str, data: dict[str, Any]
+) -> SupporterProfile:
+    """The matching profile of an approved support kind (one per kind, created on first save)."""
+    _require(can_manage_supporters(tenant))
+    unknown = set(data) - PROFILE_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
+    with transaction.atomic():
+        supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        if kind not in supporter.approved_supports:
+            raise IllegalTransition(_("Profilen fylls i för uppdrag som uppdragstagaren är godkänd för."))
+        profile = SupporterProfile.objects.filter(supporter=supporter, support_kind=kind).first()
+        if profile is None:
+            profile = SupporterProfile(
+                supporter=supporter, support_kind=kind, municipality=supporter.municipality
+            )
+        for name, value in data.items():
+            setattr(profile, name, value)
+        profile.full_clean(exclude=["needs"], validate_constraints=False)  # an empty list is a valid answer
+        profile.save()
+        record(action=Action.UPDATE, tenant=tenant, obj=supporter, detail={"profile": kind})
+    return profile
+
+
 def pause(*, tenant: Tenant, supporter: Supporter, reason: str, until: datetime.date | None) -> Supporter:
     _require(can_manage_supporters(tenant))
     if supporter.status != Supporter.Status.APPROVED:

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -24,6 +23,7 @@ from bredvid.deadlines.models import CalendarFeed, hash_feed_token
 from bredvid.deadlines.perms import can_see_case_deadlines, can_see_deadlines, can_see_unit_deadlines
 from bredvid.deadlines.queries import Scope, obligations_for
 from bredvid.deadlines.rules import Kind, summarise
+from bredvid.deadlines.services import issue_calendar_feed
 from bredvid.supporters.expiry import expiring_for
 from bredvid.tenancy.context import Tenant, build_tenant
 from bredvid.tenancy.models import Membership
@@ -86,7 +86,7 @@ def todo(request: HttpRequest) -> HttpResponse:
         object_type="deadlines",
         detail={"unit": unit_view, "worker": worker_id, "kind": kind, "count": len(items)},
     )
-    feed_exists = CalendarFeed.objects.filter(user=tenant.user, municipality=tenant.municipality).exists()
+    feed_exists = CalendarFeed.objects.visible_to(tenant).exists()
     context: dict[str, Any] = {
         "summary": summary,
         "today": today,
@@ -113,13 +113,7 @@ def todo(request: HttpRequest) -> HttpResponse:
 def calendar_subscribe(request: HttpRequest) -> HttpResponse:
     """Create (or replace) the user's calendar token; the URL is shown once."""
     tenant = _tenant(request)
-    raw, digest = CalendarFeed.generate()
-    with transaction.atomic():
-        CalendarFeed.objects.filter(user=tenant.user, municipality=tenant.municipality).delete()
-        feed_row = CalendarFeed.objects.create(
-            user=tenant.user, municipality=tenant.municipality, token_hash=digest
-        )
-        record(action=Action.TOKEN_ISSUED, tenant=tenant, obj=feed_row, detail={"kind": "calendar"})
+    raw = issue_calendar_feed(tenant=tenant)
     request.session["new_feed_url"] = request.build_absolute_uri(reverse("staff:calendar_feed", args=[raw]))
     messages.success(request, _("En ny kalenderadress är skapad. Tidigare adresser slutar fungera."))
     return redirect("staff:todo")

@@ -6,7 +6,6 @@ from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,9 +18,11 @@ from weasyprint import HTML
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
+from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.ivo import build_report, council_summary, quarter_bounds
 from bredvid.casework.models import IvoReport
 from bredvid.casework.perms import can_report_to_ivo
+from bredvid.casework.services import file_ivo_report
 from bredvid.tenancy.context import Tenant
 from bredvid.www.staff.decorators import permission_required
 
@@ -83,18 +84,10 @@ def ivo_report(request: HttpRequest) -> HttpResponse:
 def ivo_file(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
     tenant = _tenant(request)
     year, quarter = _quarter(request, year, quarter)
-    if quarter_bounds(year, quarter)[1] >= timezone.localdate():
-        messages.error(request, _("Kvartalet är inte slut än."))
-        return redirect(f"/ivo/?ar={year}&kvartal={quarter}")
-    report = build_report(tenant.municipality, year, quarter)
     try:
-        with transaction.atomic():
-            stored = IvoReport.objects.create(
-                municipality=tenant.municipality, year=year, quarter=quarter, filed_by=tenant.user, **report
-            )
-            record(action=Action.CREATE, tenant=tenant, obj=stored, detail={"rows": len(report["rows"])})
-    except IntegrityError:
-        messages.error(request, _("Rapporten för kvartalet är redan inlämnad."))
+        file_ivo_report(tenant=tenant, year=year, quarter=quarter)
+    except IllegalTransition as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("Rapporten är sparad som inlämnad."))
     return redirect(f"/ivo/?ar={year}&kvartal={quarter}")

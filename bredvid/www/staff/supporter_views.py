@@ -372,16 +372,7 @@ def _profile_initial(kind: str) -> Callable[[Supporter], dict[str, Any]]:
 
 def _save_profile(kind: str) -> Callable[[Tenant, Supporter, dict[str, Any]], SupporterProfile]:
     def run(t: Tenant, supporter: Supporter, d: dict[str, Any]) -> SupporterProfile:
-        if kind not in supporter.approved_supports:
-            raise CaseworkError(_("Profilen fylls i för uppdrag som uppdragstagaren är godkänd för."))
-        profile, _created = SupporterProfile.objects.get_or_create(
-            supporter=supporter, support_kind=kind, defaults={"municipality": supporter.municipality}
-        )
-        for name, value in d.items():
-            setattr(profile, name, value)
-        profile.save()
-        record(action=Action.UPDATE, tenant=t, obj=supporter, detail={"profile": kind})
-        return profile
+        return services.save_profile(tenant=t, supporter=supporter, kind=kind, data=d)
 
     return run
 
