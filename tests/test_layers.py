@@ -1,0 +1,70 @@
+"""Views, API endpoints and admin modules never change data themselves: every change goes through a
+service (transaction, lock, state guard and audit event in one place; ARCHITECTURE.md, convention 1)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Where changes must not be written by hand.
+PRESENTATION = [
+    *sorted((ROOT / "bredvid" / "www").rglob("*.py")),
+    *sorted((ROOT / "bredvid" / "api").rglob("*.py")),
+]
+ADMIN_MODULES = sorted((ROOT / "bredvid").glob("*/admin.py"))
+
+#: ORM calls that write. `save`/`delete` with a positional argument are not the model's (a workbook's
+#: `save(buffer)`); `update` with a positional argument is a dict's.
+WRITES_WITHOUT_ARGS = {"save", "delete", "update", "create", "get_or_create", "update_or_create"}
+WRITES_ALWAYS = {"bulk_create", "bulk_update", "select_for_update"}
+
+
+def writes_in(source: str) -> list[tuple[int, str]]:
+    """(line, method) of every ORM write call in `source`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        name = node.func.attr
+        if name in WRITES_ALWAYS or (name in WRITES_WITHOUT_ARGS and not node.args):
+            found.append((node.lineno, name))
+    return found
+
+
+def test_views_api_and_admin_write_nothing_themselves() -> None:
+    problems = [
+        f"{path.relative_to(ROOT)}:{line}: .{name}() — call a service in <app>/services.py instead"
+        for path in [*PRESENTATION, *ADMIN_MODULES]
+        for line, name in writes_in(path.read_text())
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_check_sees_the_usual_ways_of_writing() -> None:
+    sample = """
+def view(request, case):
+    case.status = "closed"
+    case.save()
+    Case.objects.filter(pk=1).update(status="x")
+    Case.objects.create(reference="x")
+    obj, _ = Case.objects.get_or_create(reference="x")
+    Case.objects.filter(pk=1).delete()
+    Case.objects.bulk_create([])
+    workbook.save(buffer)
+    context.update(other)
+"""
+    assert [name for _, name in writes_in(sample)] == [
+        "save",
+        "update",
+        "create",
+        "get_or_create",
+        "delete",
+        "bulk_create",
+    ]
+
+
+def test_the_check_reads_every_presentation_module() -> None:
+    names = {p.name for p in PRESENTATION}
+    assert {"casework_views.py", "supporter_views.py", "casework.py"} <= names
+    assert len(ADMIN_MODULES) >= 2
