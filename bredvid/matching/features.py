@@ -141,8 +141,7 @@ def _ordinal(day: datetime.date | None, default: int) -> int:
 
 def _police_valid_until(municipality_id: uuid.UUID) -> dict[uuid.UUID, int]:
     """Per supporter: the last day on which every active adult has both valid police checks (0: none)."""
-    from bredvid.supporters.models import RegisterCheck, SupporterMember
-    from bredvid.supporters.services import POLICE_KINDS, VALID_OUTCOMES
+    from bredvid.supporters.models import POLICE_KINDS, RegisterCheck, SupporterMember
 
     adults: dict[uuid.UUID, set[int]] = defaultdict(set)
     for member_id, supporter_id in SupporterMember.objects.filter(
@@ -150,14 +149,12 @@ def _police_valid_until(municipality_id: uuid.UUID) -> dict[uuid.UUID, int]:
     ).values_list("pk", "supporter_id"):
         adults[supporter_id].add(member_id)
     best: dict[tuple[int, str], int] = {}
-    checks = RegisterCheck.objects.filter(
-        municipality_id=municipality_id,
-        kind__in=POLICE_KINDS,
-        outcome__in=VALID_OUTCOMES,
-        received_on__isnull=False,
-        member__active=True,
-        member__adult=True,
-    ).values_list("member_id", "kind", "valid_until")
+    checks = (
+        RegisterCheck.objects.filter(municipality_id=municipality_id, member__active=True, member__adult=True)
+        .police()
+        .valid_on(timezone.localdate())
+        .values_list("member_id", "kind", "valid_until")
+    )
     for member_id, kind, valid_until in checks:
         key = (member_id, kind)
         best[key] = max(best.get(key, 0), _ordinal(valid_until, NO_END))

@@ -6,10 +6,12 @@ State changes go through `services.py`. Nothing here is ever deleted while recor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import datetime
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import SupportKind
@@ -255,6 +257,19 @@ class AssessmentActivity(models.Model):
         return f"{self.kind} {self.occurred_on}"
 
 
+class RegisterCheckQuerySet(SupporterScoped):
+    def valid_on(self, day: datetime.date) -> Self:
+        """The one rule for a check that counts on `day`: received, with an outcome that does not
+        disqualify, and not expired (used by approval and by the matching features)."""
+        return self.filter(outcome__in=VALID_OUTCOMES, received_on__isnull=False).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+
+    def police(self) -> Self:
+        """The two police register checks required for familjehem and jourhem (SoF 3 kap. 3 §)."""
+        return self.filter(kind__in=POLICE_KINDS)
+
+
 class RegisterCheck(models.Model):
     """Registerutdrag for one adult member (police checks are required for familjehem and jourhem)."""
 
@@ -283,13 +298,17 @@ class RegisterCheck(models.Model):
     note = models.TextField(_("bedömning"), blank=True)
     valid_until = models.DateField(_("giltig till"), null=True, blank=True)
 
-    objects = SupporterScoped.as_manager()
+    objects = RegisterCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "-requested_on"]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.requested_on}"
+
+
+POLICE_KINDS = (RegisterCheck.Kind.POLICE_RECORD, RegisterCheck.Kind.POLICE_SUSPICION)
+VALID_OUTCOMES = (RegisterCheck.Outcome.NO_RECORD, RegisterCheck.Outcome.RECORD)
 
 
 class Training(models.Model):

@@ -20,6 +20,7 @@ from bredvid.people.models import Person
 from bredvid.supporters.geo import locate
 from bredvid.supporters.models import (
     POLICE_CHECKS_REQUIRED_FOR,
+    POLICE_KINDS,
     Assessment,
     AssessmentActivity,
     InterestEvent,
@@ -38,8 +39,6 @@ SUPPORT_VALUES = set(SupportKind.values)
 CONSENT_TEXT = _lazy(
     "Uppgifterna behandlas av socialnämnden för att handlägga intresseanmälan (dataskyddsförordningen artikel 6.1 e)."
 )
-POLICE_KINDS = (RegisterCheck.Kind.POLICE_RECORD, RegisterCheck.Kind.POLICE_SUSPICION)
-VALID_OUTCOMES = (RegisterCheck.Outcome.NO_RECORD, RegisterCheck.Outcome.RECORD)
 
 
 def _require(allowed: bool) -> None:
@@ -308,14 +307,12 @@ def police_check_problems(supporter: Supporter, on: datetime.date) -> list[str]:
     members = list(supporter.members.filter(active=True, adult=True).select_related("person"))
     if not members:
         return [_("Hushållet har inga registrerade vuxna.")]
-    checks = RegisterCheck.objects.filter(member__in=members, kind__in=POLICE_KINDS)
-    valid = {
-        (c.member_id, c.kind)
-        for c in checks
-        if c.outcome in VALID_OUTCOMES
-        and c.received_on is not None
-        and (c.valid_until is None or c.valid_until >= on)
-    }
+    valid = set(
+        RegisterCheck.objects.filter(member__in=members)
+        .police()
+        .valid_on(on)
+        .values_list("member_id", "kind")
+    )
     labels = dict(RegisterCheck.Kind.choices)
     for member in members:
         for kind in POLICE_KINDS:
