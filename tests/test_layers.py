@@ -68,3 +68,44 @@ def test_the_check_reads_every_presentation_module() -> None:
     names = {p.name for p in PRESENTATION}
     assert {"casework_views.py", "supporter_views.py", "casework.py"} <= names
     assert len(ADMIN_MODULES) >= 2
+
+
+LOOKUPS = {"filter", "exclude", "get", "get_object_or_404", "get_list_or_404"}
+
+
+def municipality_filters_in(source: str) -> list[int]:
+    """Lines where a lookup names the municipality itself (`filter(municipality=...)`)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in LOOKUPS and any(
+            k.arg and (k.arg == "municipality" or k.arg.startswith(("municipality_", "municipality__")))
+            for k in node.keywords
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_views_and_api_scope_only_through_the_scoping_point() -> None:
+    """`Model.objects.visible_to(tenant)` (or `.in_municipality(...)` for the municipality's own
+    reviews) is the one place that filters by municipality (bredvid/tenancy/scoping.py)."""
+    problems = [
+        f"{path.relative_to(ROOT)}:{line}: filters by municipality by hand — use visible_to(tenant)"
+        for path in PRESENTATION
+        for line in municipality_filters_in(path.read_text())
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_scoping_check_sees_hand_written_filters() -> None:
+    sample = """
+Person.objects.filter(municipality=tenant.municipality)
+get_object_or_404(Case, pk=1, municipality_id=m.pk)
+Case.objects.exclude(municipality__slug="ale")
+services.register_interest(municipality=tenant.municipality)
+Person.objects.visible_to(tenant).filter(pk=1)
+"""
+    assert municipality_filters_in(sample) == [2, 3, 4]

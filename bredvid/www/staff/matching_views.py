@@ -669,9 +669,7 @@ def weights(request: HttpRequest) -> HttpResponse:
         initial={name: getattr(current, name) for name in f.WEIGHT_FIELDS},
     )
     history = list(
-        MatchingWeights.objects.filter(municipality=tenant.municipality)
-        .select_related("created_by")
-        .order_by("-version")[:50]
+        MatchingWeights.objects.visible_to(tenant).select_related("created_by").order_by("-version")[:50]
     )
     return _action_page(
         request,

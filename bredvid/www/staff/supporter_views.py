@@ -320,9 +320,11 @@ def _today(*names: str) -> Callable[[Any], dict[str, Any]]:
 
 
 def _officers(registration: InterestRegistration) -> list[Any]:
-    ids = Membership.objects.filter(
-        municipality=registration.municipality, role=Role.FAMILY_CARE_OFFICER, active=True
-    ).values("user_id")
+    ids = (
+        Membership.objects.in_municipality(registration.municipality)
+        .filter(role=Role.FAMILY_CARE_OFFICER, active=True)
+        .values("user_id")
+    )
     return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
 
 
@@ -338,7 +340,7 @@ def _add_member(t: Tenant, supporter: Supporter, d: dict[str, Any]) -> Supporter
         number = parse_identity_number(d["identity_number"]).number
     except InvalidIdentityNumber as exc:
         raise ValidationError({"identity_number": str(exc)}) from exc
-    person = Person.objects.filter(municipality=t.municipality, identity_number=number).first()
+    person = Person.objects.visible_to(t).filter(identity_number=number).first()
     if person is None:
         if not (d["first_name"] and d["last_name"]):
             raise ValidationError({"first_name": _("Personen är inte registrerad: ange för- och efternamn.")})

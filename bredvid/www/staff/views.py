@@ -248,9 +248,10 @@ def _audit_queryset(tenant: Tenant, form: AuditSearchForm) -> tuple[QuerySet[Aud
         except InvalidIdentityNumber:
             number = data["person"].strip().upper()
         ids = list(
-            Person.objects.filter(municipality=tenant.municipality, identity_number=number).values_list(
-                "pk", flat=True
-            )
+            # the log reviewer searches the whole municipality's log, not only persons they may read
+            Person.objects.in_municipality(tenant.municipality)
+            .filter(identity_number=number)
+            .values_list("pk", flat=True)
         )
         if not ids:
             return qs.none(), filters
@@ -271,14 +272,14 @@ def _audit_queryset(tenant: Tenant, form: AuditSearchForm) -> tuple[QuerySet[Aud
         qs = qs.filter(occurred_at__lt=end)
     if data["protected_only"]:
         filters["protected_only"] = True
-        protected = Person.objects.filter(municipality=tenant.municipality).exclude(protection_level="none")
+        protected = Person.objects.in_municipality(tenant.municipality).exclude(protection_level="none")
         qs = qs.filter(person_id__in=protected.values("pk"))
     return qs, filters
 
 
 def _persons_for(tenant: Tenant, events: list[AuditEvent]) -> dict[uuid.UUID, Person]:
     ids = {e.person_id for e in events if e.person_id}
-    qs = Person.objects.filter(municipality=tenant.municipality, pk__in=ids)
+    qs = Person.objects.in_municipality(tenant.municipality).filter(pk__in=ids)
     return {p.pk: p for p in qs.only("id", "first_name", "last_name", "identity_number", "protection_level")}
 
 
