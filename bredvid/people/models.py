@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.core.date_bounds import BIRTH, EVENT, bounded
 from bredvid.core.identity import IdentityKind
 from bredvid.core.models import BaseModel
 
@@ -49,7 +50,7 @@ class Person(BaseModel):
         default=IdentityKindChoice.PERSONNUMMER,
     )
     identity_number = models.CharField(_("identitetsnummer"), max_length=20, db_index=True)
-    birth_date = models.DateField(_("födelsedatum"))
+    birth_date = models.DateField(_("födelsedatum"), validators=bounded(BIRTH))
     first_name = models.CharField(_("förnamn"), max_length=100)
     last_name = models.CharField(_("efternamn"), max_length=100)
     street_address = models.CharField(_("gatuadress"), max_length=200, blank=True)
@@ -182,8 +183,8 @@ class Guardianship(models.Model):
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guardianships")
     guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="wards")
-    since = models.DateField(_("från"), null=True, blank=True)
-    ended_on = models.DateField(_("till"), null=True, blank=True)
+    since = models.DateField(_("från"), null=True, blank=True, validators=bounded(EVENT))
+    ended_on = models.DateField(_("till"), null=True, blank=True, validators=bounded(EVENT))
 
     objects = models.Manager()
 
