@@ -41,6 +41,7 @@ from bredvid.casework.perms import (
     can_sign_entry,
     can_work_on_case,
 )
+from bredvid.core.date_bounds import as_date
 from bredvid.core.date_bounds import require as require_dates
 from bredvid.people.models import Guardianship, Person
 from bredvid.tenancy.context import Tenant
@@ -256,7 +257,8 @@ def record_preliminary_assessment(
     if report.protection_assessed_at is None:
         raise IllegalTransition(_("Gör skyddsbedömningen först."))
     require_dates(ConcernReport, preliminary_decided_on=decided_on)
-    if decided_on < timezone.localtime(report.received_at).date():
+    received_on = as_date(report.received_at)  # None for a stored time the zone cannot convert
+    if received_on is not None and decided_on < received_on:
         raise ValidationError({"preliminary_decided_on": _("Datumet ligger före anmälan.")})
     if not reasons.strip():
         raise ValidationError({"preliminary_reasons": _("Ange skälen till bedömningen.")})

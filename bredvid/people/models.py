@@ -113,6 +113,8 @@ class Person(BaseModel):
             )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
+                if name == "birth_date" and self.identity_kind != IdentityKindChoice.RESERVE:
+                    name = "identity_number"  # the birth date comes from the number: show it there
                 errors.setdefault(name, []).extend(messages)
         if errors:
             raise ValidationError(errors)
