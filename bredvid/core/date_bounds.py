@@ -153,7 +153,7 @@ def require(model: type[models.Model], /, **values: Any) -> None:
     value lies outside the field's range; services call it before any arithmetic or change."""
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
-        for validator in model._meta.get_field(name).validators:
+        for validator in getattr(model._meta.get_field(name), "validators", ()):
             if isinstance(validator, DateBounds):
                 try:
                     validator(value)
