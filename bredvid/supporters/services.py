@@ -151,6 +151,7 @@ def start_investigation(
     _require(can_manage_supporters(tenant))
     if InterestRegistration.Status.INVESTIGATING not in _NEXT[registration.status]:  # type: ignore[index]
         raise IllegalTransition(_("Anmälan är avslutad eller redan under utredning."))
+    require_dates(Assessment, started_on=started_on)
     with transaction.atomic():
         supporter = Supporter.objects.create(
             municipality=registration.municipality,

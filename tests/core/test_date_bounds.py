@@ -173,3 +173,39 @@ def test_import_reports_out_of_range_dates_per_row_and_column(world) -> None:  #
     errors = {(e.row, e.column) for e in result.errors}
     assert {(2, "Godkänd datum"), (2, "Misstankeregistret 1")} <= errors
     assert any("1900-01-01" in e.message for e in result.errors if e.column == "Godkänd datum")
+
+
+def test_supporter_services_refuse_dates_outside_before_changing_anything(world) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.supporters import services as supporter_services
+    from bredvid.supporters.models import Supporter
+
+    officer = world.tenant("family_care_officer")
+    registration = supporter_services.register_interest(
+        municipality=world.home,
+        data={"supports": ["kontaktfamilj"], "first_name": "Anna", "last_name": "Ek", "phone": "070-1234567"},
+        consent_text="Jag samtycker.",
+        source="public",
+    )
+    with pytest.raises(ValidationError) as caught:
+        supporter_services.start_investigation(
+            tenant=officer, registration=registration, started_on=dt.date.max
+        )
+    assert "started_on" in caught.value.message_dict
+    assert not Supporter.objects.exists()
+    supporter = supporter_services.start_investigation(
+        tenant=officer, registration=registration, started_on=timezone.localdate()
+    )
+    member = supporter_services.add_member(
+        tenant=officer, supporter=supporter, person=PersonFactory(municipality=world.home)
+    )
+    with pytest.raises(ValidationError) as caught:  # add_months(9999-12-31, 12) would overflow
+        supporter_services.record_register_check(
+            tenant=officer, member=member, kind="police_record", requested_on=dt.date(2026, 1, 1),
+            received_on=dt.date.max, outcome="no_record",
+        )  # fmt: skip
+    assert "received_on" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        supporter_services.end(tenant=officer, supporter=supporter, reason="Flytt", ended_on=dt.date(1, 1, 1))
+    assert "ended_on" in caught.value.message_dict
+    supporter.refresh_from_db()
+    assert supporter.status == Supporter.Status.INVESTIGATING and supporter.ended_on is None
