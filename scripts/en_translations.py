@@ -1209,6 +1209,35 @@ EN: dict[str, str | tuple[str, str]] = {
     "Ärendet är delat.": "The case is shared.",
     "Sluta dela ärendet": "Stop sharing the case",
     "Delningen är avslutad.": "The sharing has ended.",
+    # --- date bounds ---
+    "Ange ett födelsedatum från %(min)s till i dag.": "Enter a date of birth from %(min)s to today.",
+    "Ange ett datum från %(min)s till i dag (%(max)s).": "Enter a date from %(min)s to today (%(max)s).",
+    "Ange ett datum från %(min)s till %(max)s.": "Enter a date from %(min)s to %(max)s.",
+    "Ange ett datum inom tio år från i dag: från %(min)s till %(max)s.": (
+        "Enter a date within ten years of today: from %(min)s to %(max)s."
+    ),
+    "%(n)s poster har ett ogiltigt datum, så deras frister kan inte beräknas. De visas under Att göra; rätta datumen.": (
+        "%(n)s records have an invalid date, so their deadlines cannot be calculated. "
+        "They are shown under To do; correct the dates."
+    ),
+    "ogiltigt datum": "invalid date",
+    "Dessa ärenden har ett sparat datum utanför det rimliga och saknas i rapporten. Rätta datumet:": (
+        "These cases have a stored date outside the plausible range and are missing from the report. "
+        "Correct the date:"
+    ),
+    "Fristerna för dessa poster kan inte beräknas eftersom ett sparat datum ligger utanför det rimliga. Rätta datumet.": (
+        "The deadlines of these records cannot be calculated because a stored date lies outside the "
+        "plausible range. Correct the date."
+    ),
+    "Orosanmälan": "Concern report",
+    "Beslut och insats": "Decision and intervention",
+    "Placering": "Placement",
+    "Uppföljning": "Follow-up",
+    "senaste övervägande": "latest review",
+    "senaste besök": "latest visit",
+    "senaste prövning av vårdnadsöverflyttning": "latest custody transfer consideration",
+    "senaste vårdplan": "latest care plan",
+    "utredningen avslutad": "investigation closed",
 }
 
 

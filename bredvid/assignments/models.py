@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import SupportKind, case_access
+from bredvid.core.date_bounds import PLAN, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
 
@@ -59,8 +60,8 @@ class Assignment(BaseModel):
     support_kind = models.CharField(_("uppdrag"), max_length=24, choices=SupportKind.choices)
     children = models.PositiveSmallIntegerField(_("antal barn"), default=1)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
-    start_on = models.DateField(_("startdatum"))
-    end_on = models.DateField(_("slutdatum"), null=True, blank=True)
+    start_on = models.DateField(_("startdatum"), validators=bounded(PLAN))
+    end_on = models.DateField(_("slutdatum"), null=True, blank=True, validators=bounded(PLAN))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = AssignmentScoped.as_manager()

@@ -18,6 +18,7 @@ from stdnum.se import personnummer
 
 from bredvid.casework.models import Decision, InterventionPause
 from bredvid.deadlines.legal_time import add_months
+from bredvid.deadlines.rules import RULE_EARLIEST, RULE_LATEST
 from bredvid.tenancy.models import Municipality
 
 
@@ -52,8 +53,18 @@ def _gender(identity_number: str, kind: str) -> str:
         return "man" if int(identity_number[-2]) % 2 else "kvinna"
 
 
-def build_report(municipality: Municipality, year: int, quarter: int) -> dict[str, list[dict[str, object]]]:
+def _usable(*days: datetime.date | None) -> bool:
+    """Dates the report can compute with; a row with another (stored before the date bounds) is
+    listed under invalid_dates instead of failing the whole report."""
+    return all(d is None or RULE_EARLIEST <= d <= RULE_LATEST for d in days)
+
+
+def build_report(
+    municipality: Municipality, year: int, quarter: int, invalid: list[dict[str, object]] | None = None
+) -> dict[str, list[dict[str, object]]]:
+    """The quarter's report; rows with dates it cannot use are appended to `invalid`, when given."""
     start, end = quarter_bounds(year, quarter)
+    invalid = [] if invalid is None else invalid
     decisions = (
         Decision.objects.filter(
             municipality=municipality, status=Decision.Status.DECIDED, intervention__isnull=False
@@ -66,9 +77,12 @@ def build_report(municipality: Municipality, year: int, quarter: int) -> dict[st
     executed: list[IvoRow] = []
     for decision in decisions:
         assert decision.decided_on is not None
-        limit = add_months(decision.decided_on, 3)
         intervention = decision.intervention
         executed_on = intervention.executed_on
+        if not _usable(decision.decided_on, executed_on, intervention.ended_on):
+            invalid.append({"case_ref": decision.case.reference, "kind": "decision"})
+            continue
+        limit = add_months(decision.decided_on, 3)
         ended_unexecuted = (
             intervention.ended_on is not None and executed_on is None and intervention.ended_on <= end
         )
@@ -100,6 +114,9 @@ def build_report(municipality: Municipality, year: int, quarter: int) -> dict[st
         .order_by("paused_on", "case__reference")
     )
     for pause in pauses:
+        if not _usable(pause.paused_on, pause.resumed_on, pause.intervention.ended_on):
+            invalid.append({"case_ref": pause.case.reference, "kind": "resumption"})
+            continue
         limit = add_months(pause.paused_on, 3)
         if limit > end:
             continue

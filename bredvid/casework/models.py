@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.core.date_bounds import EVENT, PLAN, RECEIPT, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
 
@@ -96,8 +97,8 @@ class Case(BaseModel):
         verbose_name=_("ansvarig handläggare"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    opened_on = models.DateField(_("öppnat"))
-    closed_on = models.DateField(_("avslutat"), null=True, blank=True)
+    opened_on = models.DateField(_("öppnat"), validators=bounded(EVENT))
+    closed_on = models.DateField(_("avslutat"), null=True, blank=True, validators=bounded(EVENT))
 
     objects = CaseQuerySet.as_manager()
 
@@ -160,7 +161,7 @@ class CaseShare(BaseModel):
     )
     reason = models.CharField(_("skäl"), max_length=200)
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, validators=bounded(EVENT))
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -210,7 +211,7 @@ class Application(CaseRecord):
         PUBLIC = "public", _("E-tjänst")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="applications")
-    received_on = models.DateField(_("inkom"))
+    received_on = models.DateField(_("inkom"), validators=bounded(RECEIPT))
     form = models.CharField(_("form"), max_length=10, choices=Form.choices)
     applicant = models.CharField(_("sökande"), max_length=12, choices=Applicant.choices)
     support_kind = models.CharField(_("insats som söks"), max_length=24, choices=SupportKind.choices)
@@ -249,7 +250,7 @@ class Consent(CaseRecord):
         related_name="+",
         verbose_name=_("vårdnadshavare"),
     )
-    given_on = models.DateField(_("datum"))
+    given_on = models.DateField(_("datum"), validators=bounded(RECEIPT))
     note = models.CharField(_("anteckning"), max_length=500, blank=True)
 
     class Meta:
@@ -280,14 +281,18 @@ class ConcernReport(CaseRecord):
         NO_INVESTIGATION = "no_investigation", _("Utredning inleds inte")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="concern_reports")
-    received_at = models.DateTimeField(_("inkom"))
+    received_at = models.DateTimeField(_("inkom"), validators=bounded(RECEIPT))
     reporter = models.CharField(_("anmälare"), max_length=12, choices=Reporter.choices)
     reporter_name = models.CharField(_("anmälarens namn"), max_length=200, blank=True)
     content = models.TextField(_("anmälans innehåll"))
-    protection_assessed_at = models.DateTimeField(_("skyddsbedömning gjord"), null=True, blank=True)
+    protection_assessed_at = models.DateTimeField(
+        _("skyddsbedömning gjord"), null=True, blank=True, validators=bounded(RECEIPT)
+    )
     protection_assessment = models.TextField(_("skyddsbedömning"), blank=True)
     immediate_protection_needed = models.BooleanField(_("omedelbart skydd behövs"), default=False)
-    preliminary_decided_on = models.DateField(_("förhandsbedömning beslutad"), null=True, blank=True)
+    preliminary_decided_on = models.DateField(
+        _("förhandsbedömning beslutad"), null=True, blank=True, validators=bounded(EVENT)
+    )
     preliminary_outcome = models.CharField(
         _("förhandsbedömning"), max_length=20, choices=Outcome.choices, blank=True
     )
@@ -318,12 +323,12 @@ class Investigation(CaseRecord):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     about_child = models.BooleanField(_("gäller barn"), default=True)
-    started_on = models.DateField(_("inledd"))
+    started_on = models.DateField(_("inledd"), validators=bounded(EVENT))
     child_needs = models.TextField(_("barnets behov"), blank=True)
     parents_capacity = models.TextField(_("föräldrarnas förmåga"), blank=True)
     family_environment = models.TextField(_("familj och miljö"), blank=True)
     child_view = models.TextField(_("barnets egen syn"), blank=True)
-    concluded_on = models.DateField(_("avslutad"), null=True, blank=True)
+    concluded_on = models.DateField(_("avslutad"), null=True, blank=True, validators=bounded(EVENT))
     conclusion = models.TextField(_("slutsats"), blank=True)
 
     class Meta:
@@ -340,12 +345,12 @@ class InvestigationExtension(CaseRecord):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="extensions")
-    until = models.DateField(_("förlängd till"))
+    until = models.DateField(_("förlängd till"), validators=bounded(PLAN))
     reason = models.TextField(_("särskilda skäl"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("beslutad av")
     )
-    decided_on = models.DateField(_("beslutsdatum"))
+    decided_on = models.DateField(_("beslutsdatum"), validators=bounded(EVENT))
 
     class Meta:
         ordering = ["decided_on"]
@@ -390,14 +395,14 @@ class Decision(CaseRecord):
     support_kind = models.CharField(_("insats"), max_length=24, choices=SupportKind.choices)
     scope_amount = models.DecimalField(_("omfattning"), max_digits=6, decimal_places=1, null=True, blank=True)
     scope_unit = models.CharField(_("enhet"), max_length=20, choices=ScopeUnit.choices, blank=True)
-    period_start = models.DateField(_("gäller från"))
-    period_end = models.DateField(_("gäller till"), null=True, blank=True)
+    period_start = models.DateField(_("gäller från"), validators=bounded(PLAN))
+    period_end = models.DateField(_("gäller till"), null=True, blank=True, validators=bounded(PLAN))
     reasons = models.TextField(_("motivering"))
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_on = models.DateField(_("beslutsdatum"), null=True, blank=True)
+    decided_on = models.DateField(_("beslutsdatum"), null=True, blank=True, validators=bounded(EVENT))
 
     class Meta:
         ordering = ["-decided_on", "-created_at"]
@@ -426,8 +431,8 @@ class Intervention(CaseRecord):
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="intervention")
     support_kind = models.CharField(_("insats"), max_length=24, choices=SupportKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    executed_on = models.DateField(_("verkställd"), null=True, blank=True)
-    ended_on = models.DateField(_("avslutad"), null=True, blank=True)
+    executed_on = models.DateField(_("verkställd"), null=True, blank=True, validators=bounded(EVENT))
+    ended_on = models.DateField(_("avslutad"), null=True, blank=True, validators=bounded(EVENT))
     end_reason = models.TextField(_("skäl till avslut"), blank=True)
     delay_reason = models.TextField(
         _("skäl till att insatsen inte verkställts"),
@@ -439,6 +444,7 @@ class Intervention(CaseRecord):
         null=True,
         blank=True,
         help_text=_("För jourhemsgränsen på två månader."),
+        validators=bounded(EVENT),
     )
 
     class Meta:
@@ -459,10 +465,12 @@ class InterventionPause(CaseRecord):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="pauses")
-    paused_on = models.DateField(_("vilande från"))
+    paused_on = models.DateField(_("vilande från"), validators=bounded(EVENT))
     reason = models.TextField(_("skäl"))
-    planned_resume_on = models.DateField(_("planerad återupptagning"), null=True, blank=True)
-    resumed_on = models.DateField(_("återupptagen"), null=True, blank=True)
+    planned_resume_on = models.DateField(
+        _("planerad återupptagning"), null=True, blank=True, validators=bounded(PLAN)
+    )
+    resumed_on = models.DateField(_("återupptagen"), null=True, blank=True, validators=bounded(EVENT))
 
     class Meta:
         ordering = ["-paused_on"]
@@ -483,11 +491,13 @@ class Plan(CaseRecord):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plans")
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="plans")
     kind = models.CharField(_("plan"), max_length=20, choices=Kind.choices)
-    version_on = models.DateField(_("datum"))
+    version_on = models.DateField(_("datum"), validators=bounded(EVENT))
     goals = models.TextField(_("mål"))
     actions = models.TextField(_("vad som ska göras, när och hur"))
     follow_up = models.TextField(_("uppföljning (datum och hur)"))
-    next_follow_up_on = models.DateField(_("nästa uppföljning"), null=True, blank=True)
+    next_follow_up_on = models.DateField(
+        _("nästa uppföljning"), null=True, blank=True, validators=bounded(PLAN)
+    )
     contact_arrangements = models.TextField(_("umgänge och kontakter"), blank=True)
     child_view = models.TextField(_("barnets synpunkter"), blank=True)
     guardians_view = models.TextField(_("vårdnadshavarnas synpunkter"), blank=True)
@@ -513,7 +523,7 @@ class PlacementEvent(CaseRecord):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="placement_events")
     kind = models.CharField(_("typ"), max_length=10, choices=Kind.choices)
-    occurred_on = models.DateField(_("datum"))
+    occurred_on = models.DateField(_("datum"), validators=bounded(EVENT))
     private_talk = models.BooleanField(_("enskilt samtal med barnet"), default=False)
     notes = models.TextField(_("anteckning"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -532,8 +542,8 @@ class FollowUp(CaseRecord):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
     investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="follow_ups")
-    started_on = models.DateField(_("påbörjad"))
-    ended_on = models.DateField(_("avslutad"), null=True, blank=True)
+    started_on = models.DateField(_("påbörjad"), validators=bounded(EVENT))
+    ended_on = models.DateField(_("avslutad"), null=True, blank=True, validators=bounded(EVENT))
     notes = models.TextField(_("anteckning"), blank=True)
 
     class Meta:
@@ -554,11 +564,11 @@ class JournalEntry(CaseRecord):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="journal_entries")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    occurred_on = models.DateField(_("händelsedatum"))
+    occurred_on = models.DateField(_("händelsedatum"), validators=bounded(EVENT))
     title = models.CharField(_("rubrik"), max_length=200)
     text = models.TextField(_("anteckning"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
-    signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signerad"), null=True, blank=True, validators=bounded(EVENT))
     corrects = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -46,6 +46,8 @@ from bredvid.casework.perms import (
     can_sign_entry,
     can_work_on_case,
 )
+from bredvid.core.date_bounds import as_date
+from bredvid.core.date_bounds import require as require_dates
 from bredvid.people.models import Guardianship, Person
 from bredvid.tenancy.context import Tenant
 
@@ -109,6 +111,7 @@ def open_case(*, tenant: Tenant, client: Person, unit: Unit, opened_on: datetime
 
 def close_case(*, tenant: Tenant, case: Case, closed_on: datetime.date) -> Case:
     _require(can_work_on_case(tenant, case))
+    require_dates(Case, closed_on=closed_on)
     if case.status == Case.Status.CLOSED:
         raise IllegalTransition(_("Ärendet är redan avslutat."))
     if case.interventions.exclude(status=Intervention.Status.ENDED).exists():
@@ -278,6 +281,7 @@ def record_protection_assessment(
     _require(can_work_on_case(tenant, report.case))
     if report.protection_assessed_at is not None:
         raise IllegalTransition(_("Skyddsbedömningen är redan gjord."))
+    require_dates(ConcernReport, protection_assessed_at=assessed_at)
     if assessed_at < report.received_at:
         raise ValidationError({"protection_assessed_at": _("Skyddsbedömningen kan inte göras före anmälan.")})
     if not assessment.strip():
@@ -301,7 +305,9 @@ def record_preliminary_assessment(
         raise IllegalTransition(_("Förhandsbedömningen är redan beslutad."))
     if report.protection_assessed_at is None:
         raise IllegalTransition(_("Gör skyddsbedömningen först."))
-    if decided_on < timezone.localtime(report.received_at).date():
+    require_dates(ConcernReport, preliminary_decided_on=decided_on)
+    received_on = as_date(report.received_at)  # None for a stored time the zone cannot convert
+    if received_on is not None and decided_on < received_on:
         raise ValidationError({"preliminary_decided_on": _("Datumet ligger före anmälan.")})
     if not reasons.strip():
         raise ValidationError({"preliminary_reasons": _("Ange skälen till bedömningen.")})
@@ -402,6 +408,7 @@ def conclude_investigation(
     _require(can_work_on_case(tenant, investigation.case))
     if investigation.status != Investigation.Status.OPEN:
         raise IllegalTransition(_("Utredningen är redan avslutad."))
+    require_dates(Investigation, concluded_on=concluded_on)
     if concluded_on < investigation.started_on:
         raise ValidationError({"concluded_on": _("Utredningen kan inte avslutas före den inleddes.")})
     if not conclusion.strip():
@@ -442,6 +449,7 @@ def end_follow_up(
     _require(can_work_on_case(tenant, follow_up.case))
     if follow_up.ended_on is not None:
         raise IllegalTransition(_("Uppföljningen är redan avslutad."))
+    require_dates(FollowUp, ended_on=ended_on)
     with transaction.atomic():
         follow_up.ended_on = ended_on
         if notes:
@@ -492,6 +500,7 @@ def decide(*, tenant: Tenant, decision: Decision, decided_on: datetime.date) -> 
     _require(can_decide(tenant, decision))
     if decision.status != Decision.Status.PROPOSED:
         raise IllegalTransition(_("Beslutet är redan fattat."))
+    require_dates(Decision, decided_on=decided_on)
     with transaction.atomic():
         decision.status = Decision.Status.DECIDED
         decision.decided_by = tenant.user
@@ -518,6 +527,7 @@ def execute_intervention(
         raise IllegalTransition(_("Insatsen är redan verkställd."))
     if intervention.decision.decided_on and executed_on < intervention.decision.decided_on:
         raise ValidationError({"executed_on": _("Insatsen kan inte verkställas före beslutet.")})
+    require_dates(Intervention, executed_on=executed_on)
     with transaction.atomic():
         intervention.status = Intervention.Status.ACTIVE
         intervention.executed_on = executed_on
@@ -606,6 +616,7 @@ def resume_intervention(
     _require(can_work_on_case(tenant, intervention.case))
     if intervention.status != Intervention.Status.PAUSED:
         raise IllegalTransition(_("Insatsen är inte vilande."))
+    require_dates(InterventionPause, resumed_on=resumed_on)
     pause = intervention.pauses.filter(resumed_on__isnull=True).order_by("-paused_on").first()
     if pause is None or resumed_on < pause.paused_on:
         raise ValidationError({"resumed_on": _("Datumet ligger före uppehållet.")})
@@ -633,6 +644,7 @@ def end_intervention(
         raise IllegalTransition(_("Insatsen är redan avslutad."))
     if not reason.strip():
         raise ValidationError({"end_reason": _("Ange skälet till att insatsen avslutas.")})
+    require_dates(Intervention, ended_on=ended_on)
     with transaction.atomic():
         intervention.status = Intervention.Status.ENDED
         intervention.ended_on = ended_on

@@ -30,14 +30,18 @@ from bredvid.casework.models import (
 )
 from bredvid.core.perf import gc_paused
 from bredvid.deadlines.rules import (
+    RULE_EARLIEST,
+    RULE_LATEST,
     ConcernFacts,
     DecisionFacts,
+    Evaluation,
     FollowUpFacts,
+    InvalidDate,
     InvestigationFacts,
     Obligation,
     PlacementFacts,
     PlanFollowUpFacts,
-    obligations,
+    evaluate,
 )
 from bredvid.tenancy.models import Municipality
 
@@ -62,14 +66,52 @@ def _cases(scope: Scope, prefix: str = "case__") -> Q:
     return q
 
 
+def _usable_times() -> tuple[datetime.datetime, datetime.datetime]:
+    tz = datetime.UTC
+    return (
+        datetime.datetime.combine(RULE_EARLIEST, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(RULE_LATEST, datetime.time.max, tzinfo=tz),
+    )
+
+
+def _invalid_reports(reports: QuerySet[ConcernReport]) -> list[InvalidDate]:
+    """Concern reports whose times the database cannot turn into local dates (TruncDate overflows)."""
+    usable = _usable_times()
+    outside = ~Q(received_at__range=usable) | (
+        Q(protection_assessed_at__isnull=False) & ~Q(protection_assessed_at__range=usable)
+    )
+    bad = reports.filter(outside)
+    invalid = []
+    for pk, case_id, ref, responsible, received, assessed in bad.values_list(
+        "id", "case_id", "case__reference", "case__responsible_id", "received_at", "protection_assessed_at"
+    ):
+        names = tuple(
+            name
+            for name, value in (("received_on", received), ("protection_assessed_on", assessed))
+            if value is not None and not usable[0] <= value <= usable[1]
+        )
+        invalid.append(InvalidDate("concern_report", case_id, ref, pk, names, responsible))
+    return invalid
+
+
 def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[type-arg]
+    return collect(scope, today)[0]
+
+
+def collect(scope: Scope, today: datetime.date) -> tuple[list, list[InvalidDate]]:  # type: ignore[type-arg]
+    """The facts of the scope, and the records already known to have unusable dates."""
     recent = today - datetime.timedelta(days=RECENT_DAYS)
     facts: list = []  # type: ignore[type-arg]
     common = ("id", "case_id", "case__reference", "case__responsible_id")
 
+    open_reports = ConcernReport.objects.filter(_cases(scope)).filter(
+        Q(preliminary_decided_on__isnull=True) | Q(preliminary_decided_on__gte=recent)
+    )
+    invalid = _invalid_reports(open_reports)
+    usable = _usable_times()
     reports = (
-        ConcernReport.objects.filter(_cases(scope))
-        .filter(Q(preliminary_decided_on__isnull=True) | Q(preliminary_decided_on__gte=recent))
+        open_reports.filter(received_at__range=usable)
+        .filter(Q(protection_assessed_at__isnull=True) | Q(protection_assessed_at__range=usable))
         .annotate(received_on=TruncDate("received_at"), assessed_on=TruncDate("protection_assessed_at"))
     )
     for row in reports.values_list(*common, "received_on", "assessed_on", "preliminary_decided_on"):
@@ -228,13 +270,21 @@ def collect_facts(scope: Scope, today: datetime.date) -> list:  # type: ignore[t
                 ended_on=row[5],
             )
         )
-    return facts
+    return facts, invalid
+
+
+def evaluate_for(scope: Scope, today: datetime.date | None = None) -> Evaluation:
+    """The scope's obligations, and its records with dates the rules cannot use (flagged, skipped)."""
+    today = today or timezone.localdate()
+    with gc_paused():
+        facts, invalid = collect(scope, today)
+        result = evaluate(facts)
+    result.invalid[:0] = invalid
+    return result
 
 
 def obligations_for(scope: Scope, today: datetime.date | None = None) -> list[Obligation]:
-    today = today or timezone.localdate()
-    with gc_paused():
-        return obligations(collect_facts(scope, today))
+    return evaluate_for(scope, today).obligations
 
 
 def open_cases(scope: Scope) -> QuerySet[Case]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,9 +12,11 @@ from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
 from bredvid.deadlines.perms import can_see_deadlines
-from bredvid.deadlines.queries import Scope, obligations_for
-from bredvid.deadlines.rules import Status
+from bredvid.deadlines.queries import Scope, evaluate_for
+from bredvid.deadlines.rules import InvalidDate, Status
 from bredvid.tenancy.context import build_tenant, memberships_by_municipality
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,32 +25,75 @@ class Reminder:
     email: str
     overdue: int
     due_soon: int
+    invalid: int = 0
 
 
-def collect_reminders(today: datetime.date) -> list[Reminder]:
-    reminders: list[Reminder] = []
+@dataclass
+class Collected:
+    """The reminders to send, the records skipped for dates the rules cannot use, and users whose
+    deadlines could not be computed at all (an unexpected error: logged, the others still go out)."""
+
+    reminders: list[Reminder] = field(default_factory=list)
+    invalid: list[InvalidDate] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.invalid and not self.failed
+
+
+def collect_reminders(today: datetime.date) -> Collected:
+    result = Collected()
+    seen: set[tuple[str, object]] = set()
     for user in get_user_model().objects.filter(is_active=True).exclude(email="").order_by("username"):
-        overdue = due_soon = 0
-        for municipality_id in memberships_by_municipality(user):
-            tenant = build_tenant(user, municipality_id, ip=None, via="cli")
-            if tenant is None or not can_see_deadlines(tenant):
-                continue
-            scope = Scope(municipality=tenant.municipality, unit_ids=tenant.unit_ids, responsible_id=user.pk)
-            for item in obligations_for(scope, today):
-                status = item.status(today)
-                overdue += status is Status.OVERDUE
-                due_soon += status is Status.DUE_SOON
-        if overdue or due_soon:
-            reminders.append(Reminder(user.get_username(), user.email, overdue, due_soon))
-    return reminders
+        overdue = due_soon = invalid = 0
+        try:
+            for municipality_id in memberships_by_municipality(user):
+                tenant = build_tenant(user, municipality_id, ip=None, via="cli")
+                if tenant is None or not can_see_deadlines(tenant):
+                    continue
+                scope = Scope(
+                    municipality=tenant.municipality, unit_ids=tenant.unit_ids, responsible_id=user.pk
+                )
+                evaluation = evaluate_for(scope, today)
+                for item in evaluation.obligations:
+                    status = item.status(today)
+                    overdue += status is Status.OVERDUE
+                    due_soon += status is Status.DUE_SOON
+                invalid += len(evaluation.invalid)
+                for bad in evaluation.invalid:
+                    if (bad.record, bad.object_id) not in seen:
+                        seen.add((bad.record, bad.object_id))
+                        result.invalid.append(bad)
+        except Exception:  # one user's failure must not stop everyone else's reminder
+            logger.exception("deadline reminders: could not compute the deadlines of user %s", user.pk)
+            result.failed.append(user.get_username())
+            continue
+        if overdue or due_soon or invalid:
+            result.reminders.append(Reminder(user.get_username(), user.email, overdue, due_soon, invalid))
+    return result
 
 
-def send_reminders(reminders: list[Reminder]) -> int:
+def send_reminders(reminders: list[Reminder]) -> tuple[int, list[str]]:
+    """Send each reminder; a failed send is logged and reported, the rest still go out."""
     link = f"{settings.BASE_URL}/att-gora/"
+    sent = 0
+    failed: list[str] = []
     for reminder in reminders:
         body = _(
             "Du har %(overdue)s försenade frister och %(soon)s frister inom 14 dagar i Bredvid.\n\n"
             "Se dem under Att göra: %(link)s\n\nDet här meddelandet innehåller inga personuppgifter."
         ) % {"overdue": reminder.overdue, "soon": reminder.due_soon, "link": link}
-        send_mail(_("Bredvid: frister att bevaka"), body, None, [reminder.email])
-    return len(reminders)
+        if reminder.invalid:
+            body += "\n\n" + _(
+                "%(n)s poster har ett ogiltigt datum, så deras frister kan inte beräknas. "
+                "De visas under Att göra; rätta datumen."
+            ) % {"n": reminder.invalid}
+        try:
+            send_mail(_("Bredvid: frister att bevaka"), body, None, [reminder.email])
+        except Exception:
+            logger.exception("deadline reminders: could not send to %s", reminder.username)
+            failed.append(reminder.username)
+            continue
+        sent += 1
+    return sent, failed

@@ -11,12 +11,18 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from bredvid.deadlines.legal_time import add_months, add_years, legal_last_day
 
 DAY = datetime.timedelta(days=1)
+
+# The rules add at most a few years to a stored date and then skip closed days: any date in this
+# window computes without overflow. A stored date outside it (saved before the date bounds of
+# core/date_bounds.py existed, or by a future bug) is not computed: the record is flagged instead.
+RULE_EARLIEST = datetime.date(1900, 1, 1)
+RULE_LATEST = datetime.date(2199, 12, 31)
 
 
 class Kind(StrEnum):
@@ -230,12 +236,72 @@ _RULES = {
 }
 
 
-def obligations(facts: Iterable[_Base]) -> list[Obligation]:
-    """Every obligation of every fact, in input order."""
-    result: list[Obligation] = []
+_RECORDS = {
+    ConcernFacts: "concern_report",
+    InvestigationFacts: "investigation",
+    DecisionFacts: "decision",
+    PlacementFacts: "intervention",
+    FollowUpFacts: "follow_up",
+    PlanFollowUpFacts: "plan",
+}
+_DATE_FIELDS = {
+    cls: tuple(f.name for f in fields(cls) if "date" in str(f.type) and f.name != "id") for cls in _RULES
+}
+
+
+@dataclass(slots=True)
+class InvalidDate:
+    """A record whose stored dates the rules cannot use ("ogiltigt datum"): shown, never computed."""
+
+    record: str  # concern_report, investigation, decision, intervention, follow_up, plan
+    case_id: uuid.UUID
+    case_ref: str
+    object_id: uuid.UUID
+    fields: tuple[str, ...]  # the facts' names of the unusable dates
+    responsible_id: int | None = None
+
+
+@dataclass
+class Evaluation:
+    obligations: list[Obligation] = field(default_factory=list)
+    invalid: list[InvalidDate] = field(default_factory=list)
+
+
+def invalid_date(record: str, facts: _Base, names: tuple[str, ...]) -> InvalidDate:
+    return InvalidDate(record, facts.case_id, facts.case_ref, facts.id, names, facts.responsible_id)
+
+
+def _unusable(fact: _Base) -> tuple[str, ...]:
+    bad = []
+    for name in _DATE_FIELDS[type(fact)]:
+        value = getattr(fact, name)
+        if value is not None and not RULE_EARLIEST <= value <= RULE_LATEST:
+            bad.append(name)
+    return tuple(bad)
+
+
+def evaluate(facts: Iterable[_Base]) -> Evaluation:
+    """Every obligation of every fact, in input order, and the facts with dates the rules cannot use.
+
+    One bad row never takes the others down: its dates are checked against the window first, and
+    arithmetic that still fails (OverflowError, ValueError) flags the row instead of raising."""
+    result = Evaluation()
     for fact in facts:
-        result.extend(_RULES[type(fact)](fact))  # type: ignore[operator]
+        kind = type(fact)
+        bad = _unusable(fact)
+        if not bad:
+            try:
+                result.obligations.extend(list(_RULES[kind](fact)))  # type: ignore[operator]
+                continue
+            except (OverflowError, ValueError):
+                bad = _DATE_FIELDS[kind]
+        result.invalid.append(invalid_date(_RECORDS[kind], fact, bad))
     return result
+
+
+def obligations(facts: Iterable[_Base]) -> list[Obligation]:
+    """Every obligation of every fact, in input order (facts with unusable dates are skipped)."""
+    return evaluate(facts).obligations
 
 
 @dataclass

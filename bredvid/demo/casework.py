@@ -170,8 +170,9 @@ def load_demo_cases(municipality: Municipality, *, seed: int) -> int:
                     "kind": Plan.Kind.CARE_PLAN, "version_on": executed, "goals": "Trygg och stabil uppväxt.",
                     "actions": "Placering i familjehem, skolgång i närområdet.", "follow_up": "Övervägande var sjätte månad.",
                     "contact_arrangements": "Umgänge med föräldrarna varannan helg."})  # fmt: skip
+                # a visit two months in, or today for a placement that began more recently (never a future visit)
                 services.record_placement_event(tenant=cw, intervention=intervention, kind=PlacementEvent.Kind.VISIT,
-                                                occurred_on=executed + 60 * DAY, private_talk=True, notes="Barnet trivs.")  # fmt: skip
+                                                occurred_on=min(executed + 60 * DAY, today), private_talk=True, notes="Barnet trivs.")  # fmt: skip
         _journal(cw, case, opened + 2 * DAY, "Ansökan inkom", "Ansökan mottagen och samtycken inhämtade.")
         _journal(cw, case, today - 2 * DAY, "Telefonsamtal", "Samtal med mamma om hur det går.", sign=False)
     return made

@@ -292,7 +292,8 @@ def children_ages(support_request: SupportRequest, on: datetime.date) -> list[in
 def engine_request(support_request: SupportRequest, mpool: MunicipalPool) -> Request:
     """The engine's view of a support request (no names, no identity numbers)."""
     start = support_request.start_on
-    end = support_request.end_on or start + datetime.timedelta(days=365)
+    year = datetime.timedelta(days=365)
+    end = support_request.end_on or (start + year if start <= datetime.date.max - year else datetime.date.max)
     ages = children_ages(support_request, start)
     vocab = mpool.vocabulary
     relatives = tuple(

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import SupportKind, case_access
+from bredvid.core.date_bounds import EVENT, PLAN, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
 
@@ -77,7 +78,7 @@ class SupportRequest(BaseModel):
     support_kind = models.CharField(_("uppdrag"), max_length=24, choices=SupportKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    ordered_on = models.DateField(_("beställd"))
+    ordered_on = models.DateField(_("beställd"), validators=bounded(EVENT))
     gender = models.CharField(_("kön"), max_length=6, choices=Gender.choices, default=Gender.OTHER)
     needs = models.JSONField(_("behov"), default=list)
     languages = models.CharField(
@@ -96,10 +97,10 @@ class SupportRequest(BaseModel):
         _("barnets allergier"), max_length=200, blank=True, help_text=_("Flera skiljs med komma.")
     )
     wishes = models.TextField(_("önskemål"), blank=True)
-    start_on = models.DateField(_("önskad start"))
-    end_on = models.DateField(_("planerat slut"), null=True, blank=True)
+    start_on = models.DateField(_("önskad start"), validators=bounded(PLAN))
+    end_on = models.DateField(_("planerat slut"), null=True, blank=True, validators=bounded(PLAN))
     cancelled_reason = models.TextField(_("skäl till återkallelse"), blank=True)
-    closed_on = models.DateField(_("avslutad"), null=True, blank=True)
+    closed_on = models.DateField(_("avslutad"), null=True, blank=True, validators=bounded(EVENT))
 
     objects = RequestScoped.as_manager()
 
@@ -212,9 +213,9 @@ class Offer(BaseModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SENT)
     channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices, default=Channel.CALL)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    sent_on = models.DateField(_("skickad"))
-    expires_on = models.DateField(_("svar senast"))
-    answered_on = models.DateField(_("besvarad"), null=True, blank=True)
+    sent_on = models.DateField(_("skickad"), validators=bounded(EVENT))
+    expires_on = models.DateField(_("svar senast"), validators=bounded(PLAN))
+    answered_on = models.DateField(_("besvarad"), null=True, blank=True, validators=bounded(EVENT))
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

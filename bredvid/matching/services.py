@@ -29,6 +29,7 @@ from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.models import Decision, Intervention
+from bredvid.core.date_bounds import require as require_dates
 from bredvid.matching import engine
 from bredvid.matching.features import MunicipalPool, engine_request, pool_for
 from bredvid.matching.models import (
@@ -508,6 +509,7 @@ def send_offers(
         raise ValidationError({"supporters": _("Välj minst en uppdragstagare.")})
     if expires_on < today:
         raise ValidationError({"expires_on": _("Svarsdatum kan inte ligga före i dag.")})
+    require_dates(Offer, expires_on=expires_on)
     mpool = pool_for(support_request.municipality)
     weights = current_weights(support_request.municipality)
     request = engine_request(support_request, mpool)
@@ -590,6 +592,7 @@ def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> A
     request, at the latest) make two officers confirming at once safe: one assignment per request,
     and a home never gets more children than its places."""
     _require(can_match(tenant))
+    require_dates(Assignment, start_on=start_on)
     if start_on > timezone.localdate():
         raise ValidationError(
             {"start_on": _("Startdatum kan inte ligga i framtiden. Bekräfta uppdraget när det börjar.")}

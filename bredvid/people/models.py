@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.core.date_bounds import BIRTH, EVENT, bounded
 from bredvid.core.identity import IdentityKind
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
@@ -48,7 +49,7 @@ class Person(BaseModel):
         default=IdentityKindChoice.PERSONNUMMER,
     )
     identity_number = models.CharField(_("identitetsnummer"), max_length=20, db_index=True)
-    birth_date = models.DateField(_("födelsedatum"))
+    birth_date = models.DateField(_("födelsedatum"), validators=bounded(BIRTH))
     first_name = models.CharField(_("förnamn"), max_length=100)
     last_name = models.CharField(_("efternamn"), max_length=100)
     street_address = models.CharField(_("gatuadress"), max_length=200, blank=True)
@@ -111,6 +112,8 @@ class Person(BaseModel):
             )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
+                if name == "birth_date" and self.identity_kind != IdentityKindChoice.RESERVE:
+                    name = "identity_number"  # the birth date comes from the number: show it there
                 errors.setdefault(name, []).extend(messages)
         if errors:
             raise ValidationError(errors)
@@ -190,8 +193,8 @@ class Guardianship(models.Model):
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guardianships")
     guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="wards")
-    since = models.DateField(_("från"), null=True, blank=True)
-    ended_on = models.DateField(_("till"), null=True, blank=True)
+    since = models.DateField(_("från"), null=True, blank=True, validators=bounded(EVENT))
+    ended_on = models.DateField(_("till"), null=True, blank=True, validators=bounded(EVENT))
 
     objects = PersonRecordQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework.models import SupportKind
+from bredvid.core import date_bounds
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
 from bredvid.deadlines.legal_time import add_months
 from bredvid.people.models import Person
@@ -199,6 +200,9 @@ def _parse_row(number: int, raw: dict[str, Any], errors: list[RowError], seen: d
             approved_on = datetime.date.fromisoformat(_text(approved))
         except ValueError:
             err("Godkänd datum", _("Ange datum som ÅÅÅÅ-MM-DD."))
+    if approved_on is not None and not date_bounds.within(date_bounds.EVENT, approved_on):
+        err("Godkänd datum", date_bounds.message(date_bounds.EVENT))
+        approved_on = None
     if (
         status == Supporter.Status.APPROVED
         and approved_on is None
@@ -231,16 +235,23 @@ def _parse_row(number: int, raw: dict[str, Any], errors: list[RowError], seen: d
             err(f"Personnummer {n}", _("Personen finns redan på rad %(row)s.") % {"row": seen[parsed.number]})
             continue
         seen[parsed.number] = number
+        if not date_bounds.within(date_bounds.BIRTH, parsed.birth_date):
+            err(f"Personnummer {n}", date_bounds.message(date_bounds.BIRTH))
+            continue
         if not first or not last:
             err(f"Förnamn {n}" if not first else f"Efternamn {n}", _("Ange för- och efternamn."))
             continue
         checks: list[datetime.date | None] = []
         for check in ("Belastningsregistret", "Misstankeregistret"):
             try:
-                checks.append(_date(raw.get(f"{check} {n}")))
+                received = _date(raw.get(f"{check} {n}"))
             except ValueError:
                 err(f"{check} {n}", _("Ange datum som ÅÅÅÅ-MM-DD."))
-                checks.append(None)
+                received = None
+            if received is not None and not date_bounds.within(date_bounds.RECEIPT, received):
+                err(f"{check} {n}", date_bounds.message(date_bounds.RECEIPT))
+                received = None
+            checks.append(received)
         police_needed = status == Supporter.Status.APPROVED and bool(
             {"familjehem", "jourhem"} & set(supports)
         )

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import SupportKind
+from bredvid.core.date_bounds import EVENT, EXPIRY, PLAN, RECEIPT, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
 
@@ -53,7 +54,7 @@ class InterestRegistration(BaseModel):
         STAFF = "staff", _("Registrerad av personal")
 
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
-    received_at = models.DateTimeField(_("inkom"))
+    received_at = models.DateTimeField(_("inkom"), validators=bounded(RECEIPT))
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.STAFF)
     supports = models.JSONField(_("intresserad av"), default=list)
     first_name = models.CharField(_("förnamn"), max_length=100)
@@ -67,11 +68,11 @@ class InterestRegistration(BaseModel):
     household = models.TextField(_("hushållet"), blank=True, help_text=_("Vilka som bor i hushållet."))
     message = models.TextField(_("meddelande"), blank=True)
     consent_text = models.TextField(_("samtyckestext som visades"))
-    consent_given_at = models.DateTimeField(_("samtycke lämnat"))
+    consent_given_at = models.DateTimeField(_("samtycke lämnat"), validators=bounded(RECEIPT))
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.NEW)
     close_reason = models.CharField(_("skäl"), max_length=10, choices=CloseReason.choices, blank=True)
     closed_note = models.TextField(_("anteckning"), blank=True)
-    closed_on = models.DateField(_("avslutad"), null=True, blank=True)
+    closed_on = models.DateField(_("avslutad"), null=True, blank=True, validators=bounded(EVENT))
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -145,10 +146,10 @@ class Supporter(BaseModel):
     latitude = models.FloatField(_("latitud"), null=True, blank=True)
     longitude = models.FloatField(_("longitud"), null=True, blank=True)
     paused_reason = models.TextField(_("skäl till vilande"), blank=True)
-    paused_until = models.DateField(_("vilande till"), null=True, blank=True)
+    paused_until = models.DateField(_("vilande till"), null=True, blank=True, validators=bounded(PLAN))
     ended_reason = models.TextField(_("skäl till avslut"), blank=True)
-    ended_on = models.DateField(_("avslutad"), null=True, blank=True)
-    approved_on = models.DateField(_("godkänd"), null=True, blank=True)
+    ended_on = models.DateField(_("avslutad"), null=True, blank=True, validators=bounded(EXPIRY))
+    approved_on = models.DateField(_("godkänd"), null=True, blank=True, validators=bounded(EVENT))
 
     objects = SupporterScoped.as_manager()
 
@@ -207,14 +208,14 @@ class Assessment(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("medutredare"),
     )  # fmt: skip
-    started_on = models.DateField(_("påbörjad"))
+    started_on = models.DateField(_("påbörjad"), validators=bounded(EVENT))
     method_notes = models.TextField(_("BRA-Fam eller Kälvesten"), blank=True)
     conclusion = models.TextField(_("sammanfattande bedömning"), blank=True)
     supports = models.JSONField(_("bedömd för"), default=list)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_on = models.DateField(_("beslutad"), null=True, blank=True)
+    decided_on = models.DateField(_("beslutad"), null=True, blank=True, validators=bounded(EVENT))
 
     objects = SupporterScoped.as_manager()
 
@@ -242,7 +243,7 @@ class AssessmentActivity(models.Model):
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField(_("typ"), max_length=14, choices=Kind.choices)
-    occurred_on = models.DateField(_("datum"))
+    occurred_on = models.DateField(_("datum"), validators=bounded(EVENT))
     reference_name = models.CharField(_("referens (namn)"), max_length=200, blank=True)
     reference_relation = models.CharField(_("relation"), max_length=100, blank=True)
     notes = models.TextField(_("anteckning / sammanfattning"))
@@ -292,11 +293,11 @@ class RegisterCheck(models.Model):
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(SupporterMember, on_delete=models.PROTECT, related_name="register_checks")
     kind = models.CharField(_("register"), max_length=20, choices=Kind.choices)
-    requested_on = models.DateField(_("begärd"))
-    received_on = models.DateField(_("mottagen"), null=True, blank=True)
+    requested_on = models.DateField(_("begärd"), validators=bounded(EVENT))
+    received_on = models.DateField(_("mottagen"), null=True, blank=True, validators=bounded(RECEIPT))
     outcome = models.CharField(_("resultat"), max_length=14, choices=Outcome.choices, default=Outcome.PENDING)
     note = models.TextField(_("bedömning"), blank=True)
-    valid_until = models.DateField(_("giltig till"), null=True, blank=True)
+    valid_until = models.DateField(_("giltig till"), null=True, blank=True, validators=bounded(EXPIRY))
 
     objects = RegisterCheckQuerySet.as_manager()
 
@@ -322,8 +323,8 @@ class Training(models.Model):
     course = models.CharField(_("utbildning"), max_length=200, default="Ett hem att växa i")
     sessions_total = models.PositiveSmallIntegerField(_("antal träffar"), default=8)
     sessions_attended = models.PositiveSmallIntegerField(_("deltagit i"), default=0)
-    completed_on = models.DateField(_("avslutad"), null=True, blank=True)
-    valid_until = models.DateField(_("giltig till"), null=True, blank=True)
+    completed_on = models.DateField(_("avslutad"), null=True, blank=True, validators=bounded(EVENT))
+    valid_until = models.DateField(_("giltig till"), null=True, blank=True, validators=bounded(EXPIRY))
 
     objects = SupporterScoped.as_manager()
 
@@ -383,8 +384,8 @@ class Unavailability(models.Model):
     id = models.BigAutoField(primary_key=True)
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="unavailability")
-    starts_on = models.DateField(_("från"))
-    ends_on = models.DateField(_("till"))
+    starts_on = models.DateField(_("från"), validators=bounded(PLAN))
+    ends_on = models.DateField(_("till"), validators=bounded(PLAN))
     reason = models.CharField(_("skäl"), max_length=200, blank=True)
 
     objects = SupporterScoped.as_manager()

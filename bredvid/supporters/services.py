@@ -16,6 +16,7 @@ from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.models import SupportKind
+from bredvid.core.date_bounds import require as require_dates
 from bredvid.people.models import Person
 from bredvid.supporters.geo import locate
 from bredvid.supporters.models import (
@@ -149,6 +150,7 @@ def start_investigation(
     _require(can_manage_supporters(tenant))
     if InterestRegistration.Status.INVESTIGATING not in _NEXT[registration.status]:  # type: ignore[index]
         raise IllegalTransition(_("Anmälan är avslutad eller redan under utredning."))
+    require_dates(Assessment, started_on=started_on)
     with transaction.atomic():
         supporter = Supporter.objects.create(
             municipality=registration.municipality,
@@ -251,6 +253,7 @@ def record_register_check(
     _require(can_manage_supporters(tenant))
     if not member.adult:
         raise ValidationError({"member": _("Registerutdrag begärs för vuxna i hushållet.")})
+    require_dates(RegisterCheck, requested_on=requested_on, received_on=received_on, valid_until=valid_until)
     if received_on is not None and received_on < requested_on:
         raise ValidationError({"received_on": _("Utdraget kan inte ha kommit före begäran.")})
     if outcome != RegisterCheck.Outcome.PENDING and received_on is None:
@@ -351,6 +354,7 @@ def approve(*, tenant: Tenant, assessment: Assessment, decided_on: datetime.date
         raise IllegalTransition(_("Utredningen är redan avgjord."))
     if not assessment.conclusion.strip():
         raise IllegalTransition(_("Utredningen saknar sammanfattande bedömning."))
+    require_dates(Assessment, decided_on=decided_on)
     supporter = assessment.supporter
     if set(assessment.supports) & set(POLICE_CHECKS_REQUIRED_FOR):
         problems = police_check_problems(supporter, decided_on)
@@ -379,6 +383,7 @@ def reject(*, tenant: Tenant, assessment: Assessment, decided_on: datetime.date,
         raise IllegalTransition(_("Utredningen är redan avgjord."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
+    require_dates(Assessment, decided_on=decided_on)
     with transaction.atomic():
         assessment.status = Assessment.Status.REJECTED
         assessment.approved_by = tenant.user
@@ -445,6 +450,7 @@ def pause(*, tenant: Tenant, supporter: Supporter, reason: str, until: datetime.
         raise IllegalTransition(_("Bara en godkänd uppdragstagare kan göras vilande."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
+    require_dates(Supporter, paused_until=until)
     with transaction.atomic():
         supporter.status = Supporter.Status.PAUSED
         supporter.paused_reason = reason
@@ -472,6 +478,7 @@ def end(*, tenant: Tenant, supporter: Supporter, reason: str, ended_on: datetime
         raise IllegalTransition(_("Uppdragstagaren är redan avslutad."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
+    require_dates(Supporter, ended_on=ended_on)
     with transaction.atomic():
         supporter.status = Supporter.Status.ENDED
         supporter.ended_reason = reason

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
 from django.forms import BoundField
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -60,3 +64,15 @@ def error_anchor(form: Any) -> list[tuple[str, str]]:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
+
+
+@register.filter(expects_localtime=False)
+def when(value: Any, fmt: str = "Y-m-d H:i") -> str:
+    """`|date` for a stored time, in local time; a time the zone cannot convert (near year 1 or 9999,
+    stored before the date bounds) shows as UTC with "ogiltigt datum" instead of failing the page."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        try:
+            value = timezone.localtime(value)
+        except (OverflowError, ValueError):
+            return f"{value.isoformat()} ({_('ogiltigt datum')})"
+    return str(date_filter(value, fmt))

@@ -16,14 +16,20 @@ from bredvid.casework.models import (
     Plan,
     SupportKind,
 )
+from bredvid.core.date_bounds import EVENT, PLAN, RECEIPT, bounded
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXT = forms.Textarea(attrs={"rows": 4})
 
 
-def date_field(label: str, required: bool = True, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DATE, **kwargs)
+def date_field(label: str, required: bool = True, *, kind: str, **kwargs: Any) -> forms.DateField:
+    """A date input; `kind` names its plausible range in core/date_bounds.py (checked next to the field)."""
+    return forms.DateField(label=label, required=required, widget=DATE, validators=bounded(kind), **kwargs)
+
+
+def datetime_field(label: str, *, kind: str, **kwargs: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, widget=DATETIME, validators=bounded(kind), **kwargs)
 
 
 def text_field(label: str, required: bool = True, max_length: int = 10_000, **kwargs: Any) -> forms.CharField:
@@ -37,7 +43,7 @@ class OpenCaseForm(forms.Form):
         help_text=_("Personen måste vara registrerad. ÅÅÅÅMMDD-NNNN."),
     )
     unit = forms.ChoiceField(label=_("Enhet"))
-    opened_on = date_field(_("Datum"))
+    opened_on = date_field(_("Datum"), kind=EVENT)
 
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,7 +51,7 @@ class OpenCaseForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    received_on = date_field(_("Ansökan inkom"))
+    received_on = date_field(_("Ansökan inkom"), kind=RECEIPT)
     form = forms.ChoiceField(label=_("Form"), choices=Application.Form.choices, widget=forms.RadioSelect)
     applicant = forms.ChoiceField(
         label=_("Sökande"), choices=Application.Applicant.choices, widget=forms.RadioSelect
@@ -64,7 +70,7 @@ class ConsentForm(forms.Form):
         label=_("Samtycke från"), choices=Consent.Giver.choices, widget=forms.RadioSelect
     )
     guardian = forms.ChoiceField(label=_("Vårdnadshavare"), required=False)
-    given_on = date_field(_("Datum"))
+    given_on = date_field(_("Datum"), kind=RECEIPT)
     note = forms.CharField(label=_("Anteckning"), required=False, max_length=500)
 
     def __init__(self, *args: Any, guardians: list[Any], **kwargs: Any) -> None:
@@ -73,20 +79,20 @@ class ConsentForm(forms.Form):
 
 
 class ConcernReportForm(forms.Form):
-    received_at = forms.DateTimeField(label=_("Anmälan inkom (datum och tid)"), widget=DATETIME)
+    received_at = datetime_field(_("Anmälan inkom (datum och tid)"), kind=RECEIPT)
     reporter = forms.ChoiceField(label=_("Anmälare"), choices=ConcernReport.Reporter.choices)
     reporter_name = forms.CharField(label=_("Anmälarens namn"), required=False, max_length=200)
     content = text_field(_("Anmälans innehåll"))
 
 
 class ProtectionAssessmentForm(forms.Form):
-    assessed_at = forms.DateTimeField(label=_("Skyddsbedömningen gjord (datum och tid)"), widget=DATETIME)
+    assessed_at = datetime_field(_("Skyddsbedömningen gjord (datum och tid)"), kind=RECEIPT)
     assessment = text_field(_("Skyddsbedömning"))
     immediate = forms.BooleanField(label=_("Barnet behöver omedelbart skydd"), required=False)
 
 
 class PreliminaryAssessmentForm(forms.Form):
-    decided_on = date_field(_("Beslutsdatum"))
+    decided_on = date_field(_("Beslutsdatum"), kind=EVENT)
     outcome = forms.ChoiceField(
         label=_("Bedömning"), choices=ConcernReport.Outcome.choices, widget=forms.RadioSelect
     )
@@ -94,7 +100,7 @@ class PreliminaryAssessmentForm(forms.Form):
 
 
 class StartInvestigationForm(forms.Form):
-    started_on = date_field(_("Utredningen inleds"))
+    started_on = date_field(_("Utredningen inleds"), kind=EVENT)
 
 
 class InvestigationForm(forms.Form):
@@ -105,13 +111,13 @@ class InvestigationForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    until = date_field(_("Förlängd till"))
+    until = date_field(_("Förlängd till"), kind=PLAN)
     reason = text_field(_("Särskilda skäl"))
-    decided_on = date_field(_("Beslutsdatum"))
+    decided_on = date_field(_("Beslutsdatum"), kind=EVENT)
 
 
 class ConcludeInvestigationForm(forms.Form):
-    concluded_on = date_field(_("Avslutad"))
+    concluded_on = date_field(_("Avslutad"), kind=EVENT)
     conclusion = text_field(_("Slutsats"))
 
 
@@ -127,17 +133,17 @@ class DecisionForm(forms.Form):
         required=False,
         choices=[("", _("Välj")), *Decision.ScopeUnit.choices],
     )
-    period_start = date_field(_("Gäller från"))
-    period_end = date_field(_("Gäller till"), required=False)
+    period_start = date_field(_("Gäller från"), kind=PLAN)
+    period_end = date_field(_("Gäller till"), required=False, kind=PLAN)
     reasons = text_field(_("Motivering"))
 
 
 class DecideForm(forms.Form):
-    decided_on = date_field(_("Beslutsdatum"))
+    decided_on = date_field(_("Beslutsdatum"), kind=EVENT)
 
 
 class ExecuteForm(forms.Form):
-    executed_on = date_field(_("Verkställd"))
+    executed_on = date_field(_("Verkställd"), kind=EVENT)
 
 
 class DelayReasonForm(forms.Form):
@@ -147,27 +153,27 @@ class DelayReasonForm(forms.Form):
 
 
 class PauseForm(forms.Form):
-    paused_on = date_field(_("Vilande från"))
+    paused_on = date_field(_("Vilande från"), kind=EVENT)
     reason = text_field(_("Skäl"))
-    planned_resume_on = date_field(_("Planerad återupptagning"), required=False)
+    planned_resume_on = date_field(_("Planerad återupptagning"), required=False, kind=PLAN)
 
 
 class ResumeForm(forms.Form):
-    resumed_on = date_field(_("Återupptagen"))
+    resumed_on = date_field(_("Återupptagen"), kind=EVENT)
 
 
 class EndInterventionForm(forms.Form):
-    ended_on = date_field(_("Avslutad"))
+    ended_on = date_field(_("Avslutad"), kind=EVENT)
     reason = text_field(_("Skäl till avslut"))
 
 
 class PlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Plan"), choices=Plan.Kind.choices, widget=forms.RadioSelect)
-    version_on = date_field(_("Datum"))
+    version_on = date_field(_("Datum"), kind=EVENT)
     goals = text_field(_("Mål"))
     actions = text_field(_("Vad som ska göras, när och hur"))
     follow_up = text_field(_("Uppföljning (datum och hur)"))
-    next_follow_up_on = date_field(_("Nästa uppföljning"), required=False)
+    next_follow_up_on = date_field(_("Nästa uppföljning"), required=False, kind=PLAN)
     contact_arrangements = text_field(_("Umgänge och kontakter"), required=False)
     child_view = text_field(_("Barnets synpunkter"), required=False)
     guardians_view = text_field(_("Vårdnadshavarnas synpunkter"), required=False)
@@ -175,23 +181,23 @@ class PlanForm(forms.Form):
 
 class PlacementEventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Typ"), choices=PlacementEvent.Kind.choices, widget=forms.RadioSelect)
-    occurred_on = date_field(_("Datum"))
+    occurred_on = date_field(_("Datum"), kind=EVENT)
     private_talk = forms.BooleanField(label=_("Enskilt samtal med barnet"), required=False)
     notes = text_field(_("Anteckning"), required=False)
 
 
 class FollowUpForm(forms.Form):
-    started_on = date_field(_("Påbörjad"))
+    started_on = date_field(_("Påbörjad"), kind=EVENT)
     notes = text_field(_("Anteckning"), required=False)
 
 
 class EndFollowUpForm(forms.Form):
-    ended_on = date_field(_("Avslutad"))
+    ended_on = date_field(_("Avslutad"), kind=EVENT)
     notes = text_field(_("Anteckning"), required=False)
 
 
 class JournalForm(forms.Form):
-    occurred_on = date_field(_("Händelsedatum"))
+    occurred_on = date_field(_("Händelsedatum"), kind=EVENT)
     title = forms.CharField(label=_("Rubrik"), max_length=200)
     text = text_field(_("Anteckning"))
 
@@ -201,7 +207,7 @@ class ConfirmForm(forms.Form):
 
 
 class CloseCaseForm(forms.Form):
-    closed_on = date_field(_("Avslutat"))
+    closed_on = date_field(_("Avslutat"), kind=EVENT)
 
 
 class ShareCaseForm(forms.Form):

@@ -53,7 +53,7 @@ from bredvid.casework.perms import (
     can_work_on_case,
 )
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
-from bredvid.deadlines.queries import Scope, obligations_for
+from bredvid.deadlines.queries import Scope, evaluate_for
 from bredvid.people.models import Guardianship, Person
 from bredvid.people.perms import needs_access_reason
 from bredvid.tenancy.context import Tenant
@@ -61,6 +61,7 @@ from bredvid.tenancy.models import CASE_ACCESS_UNITS, Membership, Unit
 from bredvid.www.staff import casework_forms as f
 from bredvid.www.staff.decorators import permission_required
 from bredvid.www.staff.forms import ReasonForm
+from bredvid.www.staff.invalid_dates import describe
 
 PAGE_SIZE = 50
 
@@ -183,13 +184,10 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     record(action=Action.VIEW, tenant=tenant, obj=case, person_id=case.client_id, reason=reason)
     applications = list(case.applications.prefetch_related("consents__guardian"))
     consent = {a.pk: services.application_consent(a) for a in applications}
-    obligations = [
-        o
-        for o in obligations_for(
-            Scope(municipality=tenant.municipality, unit_ids=frozenset({case.unit_id})), timezone.localdate()
-        )
-        if o.case_id == case.pk
-    ]
+    evaluation = evaluate_for(
+        Scope(municipality=tenant.municipality, unit_ids=frozenset({case.unit_id})), timezone.localdate()
+    )
+    obligations = [o for o in evaluation.obligations if o.case_id == case.pk]
     context = {
         "case": case,
         "client": case.client,
@@ -203,6 +201,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "follow_ups": list(case.follow_ups.all()),
         "journal": list(case.journal_entries.select_related("author", "corrects")),
         "obligations": sorted((o for o in obligations if o.done_on is None), key=lambda o: o.due),
+        "invalid_dates": describe(i for i in evaluation.invalid if i.case_id == case.pk),
         "today": timezone.localdate(),
         "can_work": can_work_on_case(tenant, case),
         "can_share": can_share_case(tenant, case) and tenant.municipality.case_access == CASE_ACCESS_UNITS,

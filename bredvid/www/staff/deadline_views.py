@@ -21,13 +21,14 @@ from bredvid.core.perf import gc_paused
 from bredvid.deadlines.calendar_feed import feed
 from bredvid.deadlines.models import CalendarFeed, hash_feed_token
 from bredvid.deadlines.perms import can_see_case_deadlines, can_see_deadlines, can_see_unit_deadlines
-from bredvid.deadlines.queries import Scope, obligations_for
-from bredvid.deadlines.rules import Kind, summarise
+from bredvid.deadlines.queries import Scope, evaluate_for, obligations_for
+from bredvid.deadlines.rules import Evaluation, Kind, summarise
 from bredvid.deadlines.services import issue_calendar_feed
 from bredvid.supporters.expiry import expiring_for
 from bredvid.tenancy.context import Tenant, build_tenant
 from bredvid.tenancy.models import Membership
 from bredvid.www.staff.decorators import permission_required
+from bredvid.www.staff.invalid_dates import describe
 
 SECTION_ROWS = 50
 KIND_LABELS = {
@@ -64,7 +65,8 @@ def todo(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("typ", "")
     scope = Scope(municipality=tenant.municipality, unit_ids=tenant.unit_ids, responsible_id=worker_id)
     today = timezone.localdate()
-    items = obligations_for(scope, today) if can_see_case_deadlines(tenant) else []
+    evaluation = evaluate_for(scope, today) if can_see_case_deadlines(tenant) else Evaluation()
+    items = evaluation.obligations
     if kind in Kind.__members__.values():
         items = [o for o in items if o.kind == kind]
     with gc_paused():
@@ -89,6 +91,7 @@ def todo(request: HttpRequest) -> HttpResponse:
     feed_exists = CalendarFeed.objects.visible_to(tenant).exists()
     context: dict[str, Any] = {
         "summary": summary,
+        "invalid_dates": describe(evaluation.invalid),
         "today": today,
         "unit_view": unit_view,
         "can_unit": can_see_unit_deadlines(tenant),

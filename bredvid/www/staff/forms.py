@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.audit.models import Action
+from bredvid.core.date_bounds import EVENT, bounded
 from bredvid.people.models import Person, ProtectionLevel
 
 IDENTITY_CHOICES = [
@@ -97,10 +98,16 @@ class AuditSearchForm(forms.Form):
         label=_("Händelse"), required=False, choices=[("", _("Alla")), *Action.choices]
     )
     date_from = forms.DateField(
-        label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Från och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=bounded(EVENT),
     )
     date_to = forms.DateField(
-        label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Till och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=bounded(EVENT),
     )
     protected_only = forms.BooleanField(label=_("Bara personer med skyddade personuppgifter"), required=False)
 

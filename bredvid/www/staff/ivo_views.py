@@ -46,7 +46,9 @@ def _quarter(request: HttpRequest, year: int | None = None, quarter: int | None 
     return year, quarter
 
 
-def _report(tenant: Tenant, year: int, quarter: int) -> tuple[dict[str, Any], IvoReport | None]:
+def _report(
+    tenant: Tenant, year: int, quarter: int, invalid: list[dict[str, object]] | None = None
+) -> tuple[dict[str, Any], IvoReport | None]:
     stored = (
         IvoReport.objects.visible_to(tenant)
         .filter(year=year, quarter=quarter)
@@ -55,14 +57,15 @@ def _report(tenant: Tenant, year: int, quarter: int) -> tuple[dict[str, Any], Iv
     )
     if stored is not None:
         return {"rows": stored.rows, "executed_rows": stored.executed_rows}, stored
-    return build_report(tenant.municipality, year, quarter), None
+    return build_report(tenant.municipality, year, quarter, invalid), None
 
 
 @permission_required(can_report_to_ivo)
 def ivo_report(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     year, quarter = _quarter(request)
-    report, stored = _report(tenant, year, quarter)
+    invalid: list[dict[str, object]] = []
+    report, stored = _report(tenant, year, quarter, invalid)
     start, end = quarter_bounds(year, quarter)
     record(action=Action.VIEW, tenant=tenant, object_type="casework.ivoreport", object_id=f"{year}Q{quarter}",
            detail={"rows": len(report["rows"]), "filed": stored is not None})  # fmt: skip
@@ -74,6 +77,7 @@ def ivo_report(request: HttpRequest) -> HttpResponse:
         "report": report,
         "stored": stored,
         "summary": council_summary(report),
+        "invalid_dates": invalid,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
     }
     return render(request, "casework/ivo_report.html", context)

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.core.date_bounds import PLAN
 from bredvid.matching.models import DEFAULT_MAX_KM, Offer, SupportRequest
 from bredvid.matching.services import REQUEST_FIELDS
 from bredvid.supporters.geo import locate
@@ -90,8 +91,8 @@ class RequestForm(forms.Form):
         label=_("Barnets allergier"), max_length=200, required=False, help_text=_("Flera skiljs med komma.")
     )
     wishes = text_field(_("Önskemål"), required=False, max_length=5000)
-    start_on = date_field(_("Önskad start"))
-    end_on = date_field(_("Planerat slut"), required=False)
+    start_on = date_field(_("Önskad start"), kind=PLAN)
+    end_on = date_field(_("Planerat slut"), required=False, kind=PLAN)
     siblings = forms.MultipleChoiceField(
         label=_("Syskon som ska placeras tillsammans"),
         required=False,
@@ -232,7 +233,7 @@ class AnswerOfferForm(forms.Form):
 
 
 class ConfirmOfferForm(forms.Form):
-    start_on = date_field(_("Uppdraget startar"))
+    start_on = date_field(_("Uppdraget startar"), kind=PLAN)
 
 
 class ConfirmForm(forms.Form):
@@ -248,7 +249,7 @@ class SendOffersForm(forms.Form):
             "invalid_choice": _("Uppdragstagaren hittades inte."),
         },
     )
-    expires_on = date_field(_("Svar senast"))
+    expires_on = date_field(_("Svar senast"), kind=PLAN)
     note = text_field(_("Anteckning till förfrågan"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, supporters: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import SupportKind
+from bredvid.core.date_bounds import EVENT, EXPIRY, PLAN, RECEIPT
 from bredvid.supporters.models import AssessmentActivity, InterestRegistration, PreferredGender, RegisterCheck
 from bredvid.www.staff.casework_forms import date_field, text_field
 
@@ -52,7 +53,7 @@ class MoveRegistrationForm(forms.Form):
 
 
 class StartInvestigationForm(forms.Form):
-    started_on = date_field(_("Utredningen påbörjas"))
+    started_on = date_field(_("Utredningen påbörjas"), kind=EVENT)
     co_officer = forms.ChoiceField(label=_("Medutredare"), required=False)
 
     def __init__(self, *args: Any, officers: list[Any], **kwargs: Any) -> None:
@@ -80,7 +81,7 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Typ"), choices=AssessmentActivity.Kind.choices, widget=forms.RadioSelect
     )
-    occurred_on = date_field(_("Datum"))
+    occurred_on = date_field(_("Datum"), kind=EVENT)
     reference_name = forms.CharField(label=_("Referensens namn"), max_length=200, required=False)
     reference_relation = forms.CharField(label=_("Relation"), max_length=100, required=False)
     notes = text_field(_("Anteckning / sammanfattning"))
@@ -89,8 +90,8 @@ class ActivityForm(forms.Form):
 class RegisterCheckForm(forms.Form):
     member = forms.ChoiceField(label=_("Vuxen i hushållet"))
     kind = forms.ChoiceField(label=_("Register"), choices=RegisterCheck.Kind.choices)
-    requested_on = date_field(_("Begärd"))
-    received_on = date_field(_("Mottagen"), required=False)
+    requested_on = date_field(_("Begärd"), kind=EVENT)
+    received_on = date_field(_("Mottagen"), required=False, kind=RECEIPT)
     outcome = forms.ChoiceField(label=_("Resultat"), choices=RegisterCheck.Outcome.choices)
     note = text_field(_("Bedömning"), required=False, max_length=5000)
 
@@ -103,7 +104,7 @@ class TrainingForm(forms.Form):
     course = forms.CharField(label=_("Utbildning"), max_length=200, initial="Ett hem att växa i")
     sessions_total = forms.IntegerField(label=_("Antal träffar"), min_value=1, max_value=50, initial=8)
     sessions_attended = forms.IntegerField(label=_("Deltagit i"), min_value=0, max_value=50)
-    completed_on = date_field(_("Avslutad"), required=False)
+    completed_on = date_field(_("Avslutad"), required=False, kind=EVENT)
 
 
 class ConcludeForm(forms.Form):
@@ -113,22 +114,22 @@ class ConcludeForm(forms.Form):
 
 
 class DecideApprovalForm(forms.Form):
-    decided_on = date_field(_("Beslutsdatum"))
+    decided_on = date_field(_("Beslutsdatum"), kind=EVENT)
 
 
 class RejectForm(forms.Form):
-    decided_on = date_field(_("Beslutsdatum"))
+    decided_on = date_field(_("Beslutsdatum"), kind=EVENT)
     reason = text_field(_("Skäl"))
 
 
 class PauseSupporterForm(forms.Form):
     reason = text_field(_("Skäl"))
-    until = date_field(_("Vilande till"), required=False)
+    until = date_field(_("Vilande till"), required=False, kind=PLAN)
 
 
 class EndSupporterForm(forms.Form):
     reason = text_field(_("Skäl"))
-    ended_on = date_field(_("Avslutad"))
+    ended_on = date_field(_("Avslutad"), kind=EXPIRY)
 
 
 class ProfileForm(forms.Form):
