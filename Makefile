@@ -34,6 +34,7 @@ e2e: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy bredvid/*/services.py bredvid/*/perms.py bredvid/*/models.py bredvid/tenancy/scoping.py bredvid/matching/engine.py bredvid/matching/global_assignment.py bredvid/matching/features.py

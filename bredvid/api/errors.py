@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from bredvid.casework.errors import CaseworkError
+from bredvid.core.errors import DomainError
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -87,8 +87,8 @@ def install(api: NinjaAPI) -> None:
             ]
         return api.create_response(request, {"detail": items}, status=422)
 
-    @api.exception_handler(CaseworkError)
-    def _conflict(request: HttpRequest, exc: CaseworkError) -> HttpResponse:
+    @api.exception_handler(DomainError)
+    def _conflict(request: HttpRequest, exc: DomainError) -> HttpResponse:
         """An action not allowed in the object's current state (a signed entry, a decided decision)."""
         return api.create_response(request, {"detail": exc.message}, status=409)
 

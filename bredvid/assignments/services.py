@@ -13,7 +13,7 @@ from bredvid.assignments.models import Assignment
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework import services as casework_services
-from bredvid.casework.errors import IllegalTransition
+from bredvid.core.errors import IllegalTransition
 from bredvid.supporters.models import SupporterProfile
 from bredvid.supporters.services import ensure_assignable
 

@@ -17,8 +17,7 @@ from dataclasses import asdict, dataclass
 from stdnum.se import personnummer
 
 from bredvid.casework.models import Decision, InterventionPause
-from bredvid.deadlines.legal_time import add_months
-from bredvid.deadlines.rules import RULE_EARLIEST, RULE_LATEST
+from bredvid.core.legal_time import RULE_EARLIEST, RULE_LATEST, add_months
 from bredvid.tenancy.models import Municipality
 
 

@@ -13,20 +13,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import EVENT, PLAN, RECEIPT, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
     from bredvid.tenancy.context import Tenant
-
-
-class SupportKind(models.TextChoices):
-    KONTAKTPERSON = "kontaktperson", _("Kontaktperson")
-    KONTAKTFAMILJ = "kontaktfamilj", _("Kontaktfamilj")
-    SARSKILT_KVALIFICERAD = "sarskilt_kvalificerad", _("Särskilt kvalificerad kontaktperson")
-    FAMILJEHEM = "familjehem", _("Familjehem")
-    JOURHEM = "jourhem", _("Jourhem")
 
 
 PLACEMENT_KINDS = (SupportKind.FAMILJEHEM, SupportKind.JOURHEM)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework.consent import ConsentFindings, consent_findings
-from bredvid.casework.errors import IllegalTransition, SignedEntryImmutable
+from bredvid.casework.errors import SignedEntryImmutable
 from bredvid.casework.models import (
     Application,
     Case,
@@ -48,6 +48,7 @@ from bredvid.casework.perms import (
 )
 from bredvid.core.date_bounds import as_date
 from bredvid.core.date_bounds import require as require_dates
+from bredvid.core.errors import IllegalTransition
 from bredvid.people.models import Guardianship, Person
 from bredvid.tenancy.context import Tenant
 

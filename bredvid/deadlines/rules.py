@@ -14,15 +14,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
-from bredvid.deadlines.legal_time import add_months, add_years, legal_last_day
+from bredvid.core.legal_time import RULE_EARLIEST, RULE_LATEST, add_months, add_years, legal_last_day
 
 DAY = datetime.timedelta(days=1)
 
-# The rules add at most a few years to a stored date and then skip closed days: any date in this
-# window computes without overflow. A stored date outside it (saved before the date bounds of
-# core/date_bounds.py existed, or by a future bug) is not computed: the record is flagged instead.
-RULE_EARLIEST = datetime.date(1900, 1, 1)
-RULE_LATEST = datetime.date(2199, 12, 31)
+# RULE_EARLIEST..RULE_LATEST (core/legal_time.py): a stored date outside it is not computed; the
+# record is flagged instead.
 
 
 class Kind(StrEnum):

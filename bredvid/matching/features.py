@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from bredvid.casework.models import SupportKind
+from bredvid.core.choices import SupportKind
 from bredvid.matching.engine import Pool, Request
 from bredvid.supporters.models import POLICE_CHECKS_REQUIRED_FOR, PreferredGender
 

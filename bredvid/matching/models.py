@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bredvid.casework.models import SupportKind, case_access
+from bredvid.casework.models import case_access
+from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import EVENT, PLAN, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet

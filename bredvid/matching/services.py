@@ -27,9 +27,9 @@ from bredvid.assignments.models import Assignment
 from bredvid.assignments.services import create_assignment
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.models import Decision, Intervention
 from bredvid.core.date_bounds import require as require_dates
+from bredvid.core.errors import IllegalTransition
 from bredvid.matching import engine
 from bredvid.matching.features import MunicipalPool, engine_request, pool_for
 from bredvid.matching.models import (

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.deadlines.legal_time import add_months
+from bredvid.core.legal_time import add_months
 from bredvid.supporters.models import InterestEvent, InterestRegistration
 
 

@@ -19,10 +19,10 @@ from openpyxl import Workbook, load_workbook
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.models import SupportKind
 from bredvid.core import date_bounds
+from bredvid.core.choices import SupportKind
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
-from bredvid.deadlines.legal_time import add_months
+from bredvid.core.legal_time import add_months
 from bredvid.people.models import Person
 from bredvid.supporters.geo import locate
 from bredvid.supporters.models import RegisterCheck, Supporter, SupporterMember

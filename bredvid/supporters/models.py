@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bredvid.casework.models import SupportKind
+from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import EVENT, EXPIRY, PLAN, RECEIPT, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet

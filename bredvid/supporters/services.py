@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.errors import IllegalTransition
-from bredvid.casework.models import SupportKind
+from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import require as require_dates
+from bredvid.core.errors import IllegalTransition
 from bredvid.people.models import Person
 from bredvid.supporters.geo import locate
 from bredvid.supporters.models import (
@@ -248,7 +248,7 @@ def record_register_check(
     received_on: datetime.date | None = None, outcome: str = RegisterCheck.Outcome.PENDING, note: str = "",
     valid_until: datetime.date | None = None,
 ) -> RegisterCheck:  # fmt: skip
-    from bredvid.deadlines.legal_time import add_months
+    from bredvid.core.legal_time import add_months
 
     _require(can_manage_supporters(tenant))
     if not member.adult:

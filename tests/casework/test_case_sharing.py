@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from bredvid.audit.models import Action, AuditEvent
 from bredvid.casework import services
-from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.models import Case, CaseShare, JournalEntry
 from bredvid.casework.perms import can_work_on_case
+from bredvid.core.errors import IllegalTransition
 from bredvid.tenancy.context import build_tenant
 from bredvid.tenancy.models import CASE_ACCESS_MUNICIPALITY, Role
 from tests.casework.factories import CaseFactory

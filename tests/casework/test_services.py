@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 
 from bredvid.audit.models import Action, AuditEvent
 from bredvid.casework import services
-from bredvid.casework.errors import IllegalTransition, SignedEntryImmutable
+from bredvid.casework.errors import SignedEntryImmutable
 from bredvid.casework.models import (
     Case,
     ConcernReport,
@@ -20,6 +20,7 @@ from bredvid.casework.models import (
     PlacementEvent,
     Plan,
 )
+from bredvid.core.errors import IllegalTransition
 from bredvid.people.models import Guardianship
 from tests.factories import PersonFactory
 

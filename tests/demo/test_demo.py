@@ -60,7 +60,7 @@ def _matching_counts() -> tuple[int, ...]:
 
 def _assert_matching_demo() -> None:
     """Open requests of every kind in every municipality, and the demo supporters fit most of them."""
-    from bredvid.casework.models import SupportKind
+    from bredvid.core.choices import SupportKind
     from bredvid.demo.casework import _tenant
     from bredvid.matching import services
     from bredvid.matching.models import Offer, SupportRequest

@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from bredvid.assignments.models import Assignment
-from bredvid.casework.errors import IllegalTransition
+from bredvid.core.errors import IllegalTransition
 from bredvid.matching import services
 from bredvid.matching.models import Offer, SupportRequest
 from tests.matching.factories import approved_supporter, granted_intervention, request_data

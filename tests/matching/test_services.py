@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from bredvid.assignments.models import Assignment
 from bredvid.audit.models import Action, AuditEvent
-from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.models import Intervention
+from bredvid.core.errors import IllegalTransition
 from bredvid.matching import features, services
 from bredvid.matching.models import Offer, SupportRequest
 from bredvid.supporters.models import Supporter, Unavailability

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bredvid.audit.models import Action, AuditEvent
-from bredvid.casework.errors import IllegalTransition
+from bredvid.core.errors import IllegalTransition
 from bredvid.supporters import services
 from bredvid.supporters.models import SupporterProfile
 from tests.matching.factories import approved_supporter

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bredvid.audit.models import Action, AuditEvent
-from bredvid.casework.errors import IllegalTransition
+from bredvid.core.errors import IllegalTransition
 from bredvid.supporters import services
 from bredvid.supporters.models import InterestRegistration, RegisterCheck, Supporter
 from tests.factories import PersonFactory

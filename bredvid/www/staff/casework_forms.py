@@ -14,8 +14,8 @@ from bredvid.casework.models import (
     Decision,
     PlacementEvent,
     Plan,
-    SupportKind,
 )
+from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import EVENT, PLAN, RECEIPT, bounded
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

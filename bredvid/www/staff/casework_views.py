@@ -30,7 +30,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework import services
-from bredvid.casework.errors import CaseworkError
 from bredvid.casework.models import (
     Application,
     Case,
@@ -52,6 +51,7 @@ from bredvid.casework.perms import (
     can_sign_entry,
     can_work_on_case,
 )
+from bredvid.core.errors import DomainError
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
 from bredvid.deadlines.queries import Scope, evaluate_for
 from bredvid.people.models import Guardianship, Person
@@ -382,7 +382,7 @@ def _action_view(action: CaseAction) -> Callable[..., HttpResponse]:
                 action.run(tenant, case, obj, form.cleaned_data)
             except ValidationError as exc:
                 _apply_errors(form, exc)
-            except CaseworkError as exc:
+            except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, str(action.success))

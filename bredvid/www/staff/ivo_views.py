@@ -18,11 +18,11 @@ from weasyprint import HTML
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.errors import IllegalTransition
 from bredvid.casework.ivo import build_report, council_summary, quarter_bounds
 from bredvid.casework.models import IvoReport
 from bredvid.casework.perms import can_report_to_ivo
 from bredvid.casework.services import file_ivo_report
+from bredvid.core.errors import IllegalTransition
 from bredvid.tenancy.context import Tenant
 from bredvid.www.staff.decorators import permission_required
 

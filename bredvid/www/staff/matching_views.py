@@ -30,9 +30,10 @@ from django.views.decorators.http import require_http_methods
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.errors import CaseworkError
-from bredvid.casework.models import Case, Decision, Intervention, SupportKind
+from bredvid.casework.models import Case, Decision, Intervention
 from bredvid.casework.perms import can_read_cases
+from bredvid.core.choices import SupportKind
+from bredvid.core.errors import DomainError
 from bredvid.matching import services
 from bredvid.matching.models import MatchingWeights, Offer, SupportRequest
 from bredvid.matching.perms import can_edit_weights, can_match, can_order_support, can_read_requests
@@ -112,7 +113,7 @@ def _action_page(
             result = run(dict(form.cleaned_data))
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except CaseworkError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, success)
@@ -508,7 +509,7 @@ def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except CaseworkError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bredvid.casework.models import SupportKind
+from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import EVENT, EXPIRY, PLAN, RECEIPT
 from bredvid.supporters.models import AssessmentActivity, InterestRegistration, PreferredGender, RegisterCheck
 from bredvid.www.staff.casework_forms import date_field, text_field

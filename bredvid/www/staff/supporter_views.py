@@ -28,8 +28,8 @@ from openpyxl import Workbook
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.errors import CaseworkError
-from bredvid.casework.models import SupportKind
+from bredvid.core.choices import SupportKind
+from bredvid.core.errors import DomainError
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
 from bredvid.people import services as people_services
 from bredvid.people.models import Person
@@ -437,7 +437,7 @@ def _action_view(action: SupporterAction) -> Callable[..., HttpResponse]:
                 result = action.run(tenant, obj, dict(form.cleaned_data))
             except ValidationError as exc:
                 _apply_errors(form, exc)
-            except CaseworkError as exc:
+            except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, str(action.success))

@@ -17,6 +17,13 @@ from functools import lru_cache
 
 import holidays
 
+# The rules add at most a few years to a stored date and then skip closed days: any date in this
+# window computes without overflow. A stored date outside it (saved before the date bounds of
+# core/date_bounds.py existed, or by a future bug) is not computed by the deadline rules or the IVO
+# report: the record is flagged instead.
+RULE_EARLIEST = datetime.date(1900, 1, 1)
+RULE_LATEST = datetime.date(2199, 12, 31)
+
 
 @lru_cache(maxsize=131_072)
 def add_months(start: datetime.date, months: int) -> datetime.date:

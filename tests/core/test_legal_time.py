@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bredvid.deadlines.legal_time import add_months, holiday_name, is_closed_day, legal_last_day
+from bredvid.core.legal_time import add_months, holiday_name, is_closed_day, legal_last_day
 
 
 @pytest.mark.parametrize(
