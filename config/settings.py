@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "mozilla_django_oidc",
+    "django_tasks",
+    "django_tasks_db",
     "bredvid.core",
     "bredvid.accounts",
     "bredvid.tenancy",
@@ -274,9 +276,18 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # ---------------------------------------------------------------------------
-# Background tasks (django-tasks); immediate in development and tests.
+# Background tasks: django-tasks on the database (the same on SQLite and PostgreSQL); `manage.py
+# db_worker` runs them (docs/operations.md). TASKS_BACKEND=immediate runs each task as it is queued.
 # ---------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env.str("TASKS_BACKEND", default="database")],
+        "QUEUES": ["default"],
+    }
+}
 
 # ---------------------------------------------------------------------------
 # Bredvid

@@ -17,6 +17,9 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
     settings.AXES_ENABLED = True
     settings.OTP_REQUIRED = False
     settings.LANGUAGE_CODE = "sv"
+    # Tasks run as they are queued; tests/deadlines/test_reminder_tasks.py runs the database backend
+    # with its worker, as production does.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @dataclass

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
 from bredvid.deadlines.perms import can_see_deadlines
@@ -74,26 +73,38 @@ def collect_reminders(today: datetime.date) -> Collected:
     return result
 
 
-def send_reminders(reminders: list[Reminder]) -> tuple[int, list[str]]:
-    """Send each reminder; a failed send is logged and reported, the rest still go out."""
+def reminder_body(overdue: int, due_soon: int, invalid: int) -> str:
     link = f"{settings.BASE_URL}/att-gora/"
-    sent = 0
+    body = _(
+        "Du har %(overdue)s försenade frister och %(soon)s frister inom 14 dagar i Bredvid.\n\n"
+        "Se dem under Att göra: %(link)s\n\nDet här meddelandet innehåller inga personuppgifter."
+    ) % {"overdue": overdue, "soon": due_soon, "link": link}
+    if invalid:
+        body += "\n\n" + _(
+            "%(n)s poster har ett ogiltigt datum, så deras frister kan inte beräknas. "
+            "De visas under Att göra; rätta datumen."
+        ) % {"n": invalid}
+    return body
+
+
+def send_reminders(reminders: list[Reminder]) -> tuple[int, list[str]]:
+    """Queue one e-mail task per reminder (`tasks.send_reminder`, sent by `manage.py db_worker`,
+    one failed send never stops the others); a reminder that cannot even be queued is reported."""
+    from bredvid.deadlines.tasks import send_reminder
+
+    queued = 0
     failed: list[str] = []
     for reminder in reminders:
-        body = _(
-            "Du har %(overdue)s försenade frister och %(soon)s frister inom 14 dagar i Bredvid.\n\n"
-            "Se dem under Att göra: %(link)s\n\nDet här meddelandet innehåller inga personuppgifter."
-        ) % {"overdue": reminder.overdue, "soon": reminder.due_soon, "link": link}
-        if reminder.invalid:
-            body += "\n\n" + _(
-                "%(n)s poster har ett ogiltigt datum, så deras frister kan inte beräknas. "
-                "De visas under Att göra; rätta datumen."
-            ) % {"n": reminder.invalid}
         try:
-            send_mail(_("Bredvid: frister att bevaka"), body, None, [reminder.email])
+            send_reminder.enqueue(
+                email=reminder.email,
+                overdue=reminder.overdue,
+                due_soon=reminder.due_soon,
+                invalid=reminder.invalid,
+            )
         except Exception:
-            logger.exception("deadline reminders: could not send to %s", reminder.username)
+            logger.exception("deadline reminders: could not queue the reminder of %s", reminder.username)
             failed.append(reminder.username)
             continue
-        sent += 1
-    return sent, failed
+        queued += 1
+    return queued, failed

@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{r.username}: {r.overdue} overdue, {r.due_soon} due soon")
         else:
             sent, failed_sends = send_reminders(collected.reminders)
-            self.stdout.write(f"Sent {sent} reminders.")
+            self.stdout.write(f"Queued {sent} reminders (sent by manage.py db_worker).")
         for bad in collected.invalid:
             self.stderr.write(
                 f"Skipped {bad.record} {bad.object_id} (case {bad.case_ref}): "
