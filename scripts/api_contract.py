@@ -1,4 +1,4 @@
-"""Contract test of API v1 with schemathesis: demo data on a scratch SQLite database, a live server, three roles.
+"""Contract test of API v1 with schemathesis: demo data in a scratch SQLite database, gunicorn, three roles.
 
     python scripts/api_contract.py [--max-examples N] [--roles caseworker,manager,family_care_officer]
 
@@ -34,7 +34,7 @@ def _free_port() -> int:
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 (fixed arguments: this interpreter, manage.py)
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     return done.stdout.strip()
@@ -55,7 +55,9 @@ def _wait(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> Non
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--max-examples", type=int, default=25, help="test cases per operation and phase")
     parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated demo roles")
     parser.add_argument("--seed", type=int, default=None, help="schemathesis seed (reproduce a run)")
@@ -83,7 +85,7 @@ def main() -> int:
     }
 
     port = _free_port()
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 (the venv's gunicorn)
         [
             str(BIN / "gunicorn"),
             "config.wsgi:application",
@@ -134,7 +136,7 @@ def main() -> int:
             ]
             if args.seed is not None:
                 command += ["--seed", str(args.seed)]
-            if subprocess.run(command, cwd=scratch, env=env).returncode != 0:
+            if subprocess.run(command, cwd=scratch, env=env).returncode != 0:  # noqa: S603 (the venv's schemathesis)
                 failed.append(role)
     finally:
         server.terminate()
