@@ -173,6 +173,28 @@ def test_signing_a_signed_entry_answers_the_documented_409(world, api, case) -> 
     assert "409" in responses
 
 
+def test_links_lead_from_created_and_listed_objects_to_the_operations_that_take_their_id() -> None:
+    schema = _schema()
+    by_id = {op["operationId"]: op for _, _, op in _operations()}
+    links = {
+        (operation["operationId"], status, name): link
+        for _, _, operation in _operations()
+        for status, response in operation["responses"].items()
+        for name, link in response.get("links", {}).items()
+    }
+    assert len(links) >= 40
+    for (source, _status, _name), link in links.items():
+        target = by_id[link["operationId"]]
+        path_params = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+        assert set(link["parameters"]) <= path_params, (source, link)
+    create = by_id["bredvid_api_casework_create_journal_entry"]["responses"]["201"]["links"]
+    assert create["SignJournalEntry"] == {
+        "operationId": "bredvid_api_casework_sign_journal_entry",
+        "parameters": {"object_id": "$response.body#/id"},
+    }
+    assert "links" in schema["paths"]["/api/v1/offers/"]["post"]["responses"]["201"]
+
+
 # ---------------------------------------------------------------------------
 # PATCH schemas offer null only where the server takes it
 # ---------------------------------------------------------------------------
