@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test e2e lint typecheck migrations-check deploy-check venv serve clean messages lock
+.PHONY: demo test e2e lint typecheck migrations-check deploy-check venv serve clean messages lock api-contract
 
 # Installs exactly the versions in requirements/dev.txt (the lock file; `make lock` refreshes it from
 # the ranges in pyproject.toml), then the project itself without resolving again.
@@ -30,6 +30,13 @@ test: $(STAMP)
 
 e2e: $(STAMP)
 	$(PY) -m pytest -m e2e -p no:xdist tests/e2e $(PYTEST_ARGS)
+
+# API v1 against its OpenAPI schema: schemathesis, every check and phase (stateful included), three roles,
+# on demo data in a scratch SQLite database behind a local gunicorn. Non-zero on any server error,
+# response-schema violation or undocumented status. API_CONTRACT_EXAMPLES bounds the cases per operation.
+API_CONTRACT_EXAMPLES ?= 20
+api-contract: $(STAMP)
+	$(PY) scripts/api_contract.py --max-examples $(API_CONTRACT_EXAMPLES) $(API_CONTRACT_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

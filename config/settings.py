@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bredvid.api.middleware.ApiJsonErrorsMiddleware",  # JSON 404/405/413 under /api/v1/
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bredvid.audit.middleware.SessionMiddleware",  # Django's, plus one commit for session and reads
     "bredvid.core.middleware.ChosenLanguageMiddleware",

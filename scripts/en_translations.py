@@ -1238,6 +1238,13 @@ EN: dict[str, str | tuple[str, str]] = {
     "senaste prövning av vårdnadsöverflyttning": "latest custody transfer consideration",
     "senaste vårdplan": "latest care plan",
     "utredningen avslutad": "investigation closed",
+    # --- API contract ---
+    "Texten innehåller tecken som inte går att skriva ut (till exempel tabb, radbrytning eller styrtecken).": "The text holds characters that cannot be printed (such as a tab, a line break or a control character).",
+    "Texten innehåller otillåtna tecken (NUL eller ett ensamt surrogattecken).": "The text holds characters that are not allowed (NUL or an unpaired surrogate).",
+    "Anropets innehåll är för stort (högst %(n)s kB).": "The request body is too large (at most %(n)s kB).",
+    "Anropet kunde inte läsas.": "The request could not be read.",
+    "Metoden %(method)s stöds inte här.": "The method %(method)s is not supported here.",
+    "Ett internt fel uppstod. Försök igen senare.": "An internal error occurred. Try again later.",
 }
 
 

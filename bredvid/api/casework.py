@@ -12,7 +12,15 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from bredvid.api.schemas import Message, Strict, ValidationErrors
+from bredvid.api.schemas import (
+    CHANGE_ERRORS,
+    ERRORS,
+    STATE_ERRORS,
+    Clean,
+    IsoDate,
+    IsoDateTime,
+    Strict,
+)
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework import services
@@ -30,7 +38,6 @@ from bredvid.deadlines.perms import can_see_case_deadlines
 from bredvid.deadlines.queries import Scope, obligations_for
 from bredvid.tenancy.context import Tenant
 
-ERRORS: dict[int, Any] = {401: Message, 403: Message, 404: Message, 422: ValidationErrors}
 SupportKind = Literal["kontaktperson", "kontaktfamilj", "sarskilt_kvalificerad", "familjehem", "jourhem"]
 
 
@@ -41,8 +48,8 @@ def _tenant(request: HttpRequest) -> Tenant:
     return tenant
 
 
-class Listing(Schema):
-    case_id: uuid.UUID | None = None
+class Listing(Clean):
+    case_id: uuid.UUID = None  # type: ignore[assignment]
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -82,7 +89,7 @@ class ApplicationOut(CaseRef):
 
 class ApplicationIn(Strict):
     case_id: uuid.UUID
-    received_on: datetime.date
+    received_on: IsoDate
     form: Literal["written", "oral"]
     applicant: Literal["guardians", "adult_self", "youth_self"]
     support_kind: SupportKind
@@ -100,7 +107,7 @@ class ConcernReportOut(CaseRef):
 
 class ConcernReportIn(Strict):
     case_id: uuid.UUID
-    received_at: datetime.datetime
+    received_at: IsoDateTime
     reporter: Literal[
         "school", "health", "police", "social", "supporter", "relative", "public", "anonymous", "other"
     ]
@@ -117,7 +124,7 @@ class InvestigationOut(CaseRef):
 
 class InvestigationIn(Strict):
     case_id: uuid.UUID
-    started_on: datetime.date
+    started_on: IsoDate
 
 
 class DecisionOut(CaseRef):
@@ -139,8 +146,8 @@ class DecisionIn(Strict):
     support_kind: SupportKind
     scope_amount: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=1)
     scope_unit: Literal["", "hours_per_month", "days_per_month", "weekends_per_month", "continuous"] = ""
-    period_start: datetime.date
-    period_end: datetime.date | None = None
+    period_start: IsoDate
+    period_end: IsoDate | None = None
     reasons: str = Field(min_length=1, max_length=20_000)
 
 
@@ -164,14 +171,14 @@ class JournalEntryOut(CaseRef):
 
 class JournalEntryIn(Strict):
     case_id: uuid.UUID
-    occurred_on: datetime.date
+    occurred_on: IsoDate
     title: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=50_000)
     corrects_id: uuid.UUID | None = None
 
 
-class DeadlineParams(Schema):
-    due_before: datetime.date | None = None
+class DeadlineParams(Clean):
+    due_before: IsoDate = None  # type: ignore[assignment]
     mine: bool = False
 
 
@@ -219,7 +226,7 @@ def build_router() -> Router:
     collection("interventions", Intervention, InterventionOut, "interventions")
     collection("journal-entries", JournalEntry, JournalEntryOut, "journal entries")
 
-    @router.post("/applications/", response={201: ApplicationOut, **ERRORS}, tags=["applications"])
+    @router.post("/applications/", response={201: ApplicationOut, **CHANGE_ERRORS}, tags=["applications"])
     def create_application(request: HttpRequest, payload: ApplicationIn) -> Status[Any]:
         tenant = _tenant(request)
         data = payload.model_dump(exclude={"case_id"})
@@ -228,7 +235,9 @@ def build_router() -> Router:
         )
         return Status(201, application)
 
-    @router.post("/concern-reports/", response={201: ConcernReportOut, **ERRORS}, tags=["concern reports"])
+    @router.post(
+        "/concern-reports/", response={201: ConcernReportOut, **CHANGE_ERRORS}, tags=["concern reports"]
+    )
     def create_concern_report(request: HttpRequest, payload: ConcernReportIn) -> Status[Any]:
         tenant = _tenant(request)
         data = payload.model_dump(exclude={"case_id"})
@@ -237,7 +246,9 @@ def build_router() -> Router:
         )
         return Status(201, report)
 
-    @router.post("/investigations/", response={201: InvestigationOut, **ERRORS}, tags=["investigations"])
+    @router.post(
+        "/investigations/", response={201: InvestigationOut, **CHANGE_ERRORS}, tags=["investigations"]
+    )
     def create_investigation(request: HttpRequest, payload: InvestigationIn) -> Status[Any]:
         tenant = _tenant(request)
         case = _case(tenant, payload.case_id)
@@ -246,7 +257,10 @@ def build_router() -> Router:
         )
 
     @router.post(
-        "/decisions/", response={201: DecisionOut, **ERRORS}, tags=["decisions"], summary="Propose a decision"
+        "/decisions/",
+        response={201: DecisionOut, **CHANGE_ERRORS},
+        tags=["decisions"],
+        summary="Propose a decision",
     )
     def propose_decision(request: HttpRequest, payload: DecisionIn) -> Status[Any]:
         tenant = _tenant(request)
@@ -255,7 +269,9 @@ def build_router() -> Router:
             201, services.propose_decision(tenant=tenant, case=_case(tenant, payload.case_id), data=data)
         )
 
-    @router.post("/journal-entries/", response={201: JournalEntryOut, **ERRORS}, tags=["journal entries"])
+    @router.post(
+        "/journal-entries/", response={201: JournalEntryOut, **CHANGE_ERRORS}, tags=["journal entries"]
+    )
     def create_journal_entry(request: HttpRequest, payload: JournalEntryIn) -> Status[Any]:
         tenant = _tenant(request)
         case = _case(tenant, payload.case_id)
@@ -271,7 +287,7 @@ def build_router() -> Router:
 
     @router.post(
         "/journal-entries/{object_id}/sign",
-        response={200: JournalEntryOut, **ERRORS},
+        response={200: JournalEntryOut, **STATE_ERRORS},
         tags=["journal entries"],
     )
     def sign_journal_entry(request: HttpRequest, object_id: uuid.UUID) -> Any:

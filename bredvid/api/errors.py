@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from bredvid.core.errors import DomainError
+from bredvid.people.validators import UNPRINTABLE
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -20,13 +22,19 @@ def _message(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("Fältet måste fyllas i.")
+    if kind == "null_refused":  # a field that cannot be emptied (the schema does not offer null for it)
+        return _("Fältet kan inte vara null.")
+    if kind == "string_unprintable":
+        return str(UNPRINTABLE)
+    if kind in {"string_unstorable", "string_unicode"}:  # NUL, or an unpaired surrogate
+        return _("Texten innehåller otillåtna tecken (NUL eller ett ensamt surrogattecken).")
     if kind == "extra_forbidden":
         return _("Okänt fält.")
     if kind == "string_too_long":
         return _("Högst %(n)s tecken.") % {"n": ctx.get("max_length")}
     if kind == "string_too_short":
         return _("Minst %(n)s tecken.") % {"n": ctx.get("min_length")}
-    if kind in {"string_type", "string_unicode"}:
+    if kind == "string_type":
         return _("Ska vara text.")
     if kind.startswith("bool"):
         return _("Ska vara true eller false.")
@@ -66,6 +74,11 @@ def validation_payload(errors: list[dict[str, Any]]) -> dict[str, Any]:
             loc = ["body", *loc[2:]]
         items.append({"field": _path(loc), "loc": loc, "message": _message(error), "type": error.get("type")})
     return {"detail": items}
+
+
+def too_big_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _("Anropets innehåll är för stort (högst %(n)s kB).") % {"n": (limit or 0) // 1024}
 
 
 def install(api: NinjaAPI) -> None:
@@ -108,6 +121,15 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": _("Finns inte.")}, status=404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return api.create_response(request, {"detail": too_big_message()}, status=413)
+
+    @api.exception_handler(SuspiciousOperation)
+    def _unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        """Django refuses to read the request (too many query parameters, a malformed header)."""
+        return api.create_response(request, {"detail": _("Anropet kunde inte läsas.")}, status=400)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

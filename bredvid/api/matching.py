@@ -21,7 +21,18 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 
-from bredvid.api.schemas import Message, Strict, ValidationErrors
+from bredvid.api.schemas import (
+    CHANGE_ERRORS,
+    ERRORS,
+    STATE_ERRORS,
+    Bool,
+    Clean,
+    Float,
+    Int,
+    IsoDate,
+    Patch,
+    Strict,
+)
 from bredvid.assignments.models import Assignment
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
@@ -34,8 +45,6 @@ from bredvid.supporters.models import Supporter
 from bredvid.tenancy.context import Tenant
 
 router = Router()
-ERRORS: dict[int, Any] = {401: Message, 403: Message, 404: Message, 422: ValidationErrors}
-CHANGE_ERRORS: dict[int, Any] = {400: Message, **ERRORS, 409: Message}  # 409: not allowed in this state
 
 Gender = Literal["girl", "boy", "other"]
 RequestStatusFilter = Literal["", "open", "matched", "cancelled"]
@@ -63,7 +72,7 @@ def _matcher(request: HttpRequest) -> Tenant:
 # ---------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------
-class PageParams(Schema):
+class PageParams(Clean):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)
 
@@ -123,15 +132,15 @@ class RequestFields(Strict):
     languages: str = Field("", max_length=200)
     culture_religion: str = Field("", max_length=200)
     location_name: str = Field(min_length=1, max_length=200)
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    max_distance_km: int | None = Field(None, ge=1, le=2000, description="default by support kind")
-    no_pets: bool = False
-    no_smoking: bool = False
+    latitude: Float = Field(ge=-90, le=90)
+    longitude: Float = Field(ge=-180, le=180)
+    max_distance_km: Int | None = Field(None, ge=1, le=2000, description="default by support kind")
+    no_pets: Bool = False
+    no_smoking: Bool = False
     allergies: str = Field("", max_length=200)
     wishes: str = Field("", max_length=10_000)
-    start_on: datetime.date | None = Field(None, description="default today")
-    end_on: datetime.date | None = None
+    start_on: IsoDate | None = Field(None, description="default today")
+    end_on: IsoDate | None = None
 
 
 class SupportRequestIn(RequestFields):
@@ -139,27 +148,29 @@ class SupportRequestIn(RequestFields):
     sibling_intervention_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
 
 
-class SupportRequestPatch(Strict):
-    gender: Gender | None = None
-    needs: list[Need] | None = Field(None, max_length=30)
-    languages: str | None = Field(None, max_length=200)
-    culture_religion: str | None = Field(None, max_length=200)
-    location_name: str | None = Field(None, min_length=1, max_length=200)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    max_distance_km: int | None = Field(None, ge=1, le=2000)
-    no_pets: bool | None = None
-    no_smoking: bool | None = None
-    allergies: str | None = Field(None, max_length=200)
-    wishes: str | None = Field(None, max_length=10_000)
-    start_on: datetime.date | None = None
-    end_on: datetime.date | None = None
+class SupportRequestPatch(Patch):
+    """Only `end_on` can be emptied (null: no end); the other fields refuse null."""
+
+    gender: Gender = None  # type: ignore[assignment]
+    needs: list[Need] = Field(None, max_length=30)  # type: ignore[assignment]
+    languages: str = Field(None, max_length=200)  # type: ignore[assignment]
+    culture_religion: str = Field(None, max_length=200)  # type: ignore[assignment]
+    location_name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    latitude: Float = Field(None, ge=-90, le=90)  # type: ignore[assignment]
+    longitude: Float = Field(None, ge=-180, le=180)  # type: ignore[assignment]
+    max_distance_km: Int = Field(None, ge=1, le=2000)  # type: ignore[assignment]
+    no_pets: Bool = None  # type: ignore[assignment]
+    no_smoking: Bool = None  # type: ignore[assignment]
+    allergies: str = Field(None, max_length=200)  # type: ignore[assignment]
+    wishes: str = Field(None, max_length=10_000)  # type: ignore[assignment]
+    start_on: IsoDate = None  # type: ignore[assignment]
+    end_on: IsoDate | None = None
 
 
-class ShortlistParams(Schema):
+class ShortlistParams(Clean):
     k: int = Field(20, ge=1, le=100, description="how many candidates (besides relatives)")
-    why_not: uuid.UUID | None = Field(None, description="a supporter id: why is this one (not) shown?")
-    max_km: int | None = Field(None, ge=1, le=2000, description="filter: only candidates at most this far")
+    why_not: uuid.UUID = Field(None, description="a supporter id: why is this one (not) shown?")  # type: ignore[assignment]
+    max_km: int = Field(None, ge=1, le=2000, description="filter: only candidates at most this far")  # type: ignore[assignment]
     not_asked: bool = Field(False, description="filter: hide supporters already asked about this request")
     all_needs: bool = Field(False, description="filter: only candidates who can meet every need")
     language: bool = Field(False, description="filter: only candidates who speak one of the languages")
@@ -216,7 +227,7 @@ class ShortlistOut(Schema):
 
 
 class OfferListParams(PageParams):
-    request_id: uuid.UUID | None = None
+    request_id: uuid.UUID = None  # type: ignore[assignment]
     status: OfferStatusFilter = ""
 
 
@@ -249,18 +260,18 @@ class OfferPage(Schema):
 class OfferIn(Strict):
     request_id: uuid.UUID
     supporter_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
-    expires_on: datetime.date | None = Field(None, description=f"default in {services.OFFER_DAYS} days")
+    expires_on: IsoDate | None = Field(None, description=f"default in {services.OFFER_DAYS} days")
     note: str = Field("", max_length=5000)
 
 
 class AnswerIn(Strict):
-    accepted: bool
+    accepted: Bool
     decline_reason: DeclineReason = Field("", description="required when declined")
     note: str = Field("", max_length=5000)
 
 
 class ConfirmIn(Strict):
-    start_on: datetime.date = Field(description="the day the assignment starts (not in the future)")
+    start_on: IsoDate = Field(description="the day the assignment starts (not in the future)")
 
 
 class AssignmentOut(Schema):
@@ -354,14 +365,6 @@ def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
     return ValidationError({names.get(name, name): messages for name, messages in exc.message_dict.items()})
 
 
-def _null_errors(data: dict[str, Any], nullable: set[str]) -> None:
-    errors = {name: [_("Fältet kan inte vara null.")] for name, v in data.items() if v is None}
-    for name in nullable:
-        errors.pop(name, None)
-    if errors:
-        raise ValidationError(errors)
-
-
 @router.post(
     "/support-requests/",
     response={201: SupportRequestOut, **CHANGE_ERRORS},
@@ -426,8 +429,7 @@ def patch_support_request(
 ) -> dict[str, Any]:
     tenant = _tenant(request)
     sr = _get_request(tenant, object_id)
-    data = payload.model_dump(exclude_unset=True)
-    _null_errors(data, nullable={"end_on"})
+    data = payload.model_dump(exclude_unset=True)  # null is refused by the schema, except for end_on
     services.update_request(tenant=tenant, support_request=sr, data=data)
     return _request_out(_get_request(tenant, object_id))
 
@@ -626,7 +628,7 @@ def answer_offer(request: HttpRequest, object_id: uuid.UUID, payload: AnswerIn) 
 
 @router.post(
     "/offers/{object_id}/withdraw",
-    response={200: OfferOut, **CHANGE_ERRORS},
+    response={200: OfferOut, **STATE_ERRORS},
     tags=["offers"],
     summary="Withdraw an unanswered or accepted offer",
 )

@@ -11,11 +11,19 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status
 from pydantic import Field
 
-from bredvid.api.schemas import Message, PersonIn, PersonOut, PersonPage, PersonPatch, ValidationErrors
+from bredvid.api.schemas import (
+    BODY_ERRORS,
+    ERRORS,
+    Clean,
+    PersonIn,
+    PersonOut,
+    PersonPage,
+    PersonPatch,
+)
 from bredvid.people import services
 from bredvid.people.models import Person, PersonStaffAccess
 from bredvid.people.perms import can_read_persons, can_see_address, needs_access_reason
@@ -23,11 +31,13 @@ from bredvid.people.queries import search_persons
 from bredvid.tenancy.context import Tenant
 
 router = Router(tags=["persons"])
-ERRORS: dict[int, Any] = {401: Message, 403: Message, 404: Message, 422: ValidationErrors}
-BODY_ERRORS: dict[int, Any] = {400: Message, **ERRORS}  # 400: a body that is not JSON
 
 
-class ListParams(Schema):
+class ViewParams(Clean):
+    reason: str = Field("", max_length=500, description="required for persons with protected identity")
+
+
+class ListParams(Clean):
     q: str = Field("", max_length=100, description="name or identity number")
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)
@@ -95,16 +105,16 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 def get_person(
     request: HttpRequest,
     person_id: uuid.UUID,
-    reason: str = Query("", max_length=500, description="required for persons with protected identity"),
+    params: Query[ViewParams],
 ) -> dict[str, Any]:
     tenant = _tenant(request)
     _require_read(tenant)
     person = get_object_or_404(Person.objects.visible_to(tenant), pk=person_id)
-    if needs_access_reason(person) and len(reason.strip()) < 5:
+    if needs_access_reason(person) and len(params.reason.strip()) < 5:
         raise PermissionDenied(
             _("Personen har skyddade personuppgifter. Ange skäl (minst fem tecken) i parametern reason.")
         )
-    services.record_person_view(tenant=tenant, person=person, reason=reason.strip())
+    services.record_person_view(tenant=tenant, person=person, reason=params.reason.strip())
     return _out(person, can_see_address(tenant, person))
 
 
@@ -113,15 +123,6 @@ def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatc
     tenant = _tenant(request)
     _require_read(tenant)
     person = get_object_or_404(Person.objects.visible_to(tenant), pk=person_id)
-    data = payload.model_dump(exclude_unset=True)
-    for name, value in list(data.items()):
-        if value is None and name != "birth_date":
-            raise _null_error(name)
+    data = payload.model_dump(exclude_unset=True)  # null is refused by the schema, except for birth_date
     services.update_person(tenant=tenant, person=person, data=data)
     return _out(person, True)
-
-
-def _null_error(name: str) -> Exception:
-    from django.core.exceptions import ValidationError
-
-    return ValidationError({name: _("Fältet kan inte vara null.")})

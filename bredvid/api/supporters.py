@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from bredvid.api.casework import ERRORS, SupportKind
-from bredvid.api.schemas import Strict
+from bredvid.api.casework import SupportKind
+from bredvid.api.schemas import BODY_ERRORS, ERRORS, Clean, Printable, Strict
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.supporters import services
@@ -29,7 +29,7 @@ def _tenant(request: HttpRequest) -> Tenant:
     return tenant
 
 
-class Page(Schema):
+class Page(Clean):
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000)
     status: str = Field("", max_length=20)
@@ -51,8 +51,8 @@ class RegistrationOut(Schema):
 
 class RegistrationIn(Strict):
     supports: list[SupportKind] = Field(min_length=1)
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: Printable = Field(min_length=1, max_length=100)
+    last_name: Printable = Field(min_length=1, max_length=100)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=30)
     street_address: str = Field("", max_length=200)
@@ -114,7 +114,9 @@ def list_registrations(request: HttpRequest, page: Query[Page]) -> list[Any]:
 
 
 @router.post(
-    "/interest-registrations/", response={201: RegistrationOut, **ERRORS}, tags=["interest registrations"]
+    "/interest-registrations/",
+    response={201: RegistrationOut, **BODY_ERRORS},
+    tags=["interest registrations"],
 )
 def create_registration(request: HttpRequest, payload: RegistrationIn) -> Status[Any]:
     tenant = _tenant(request)

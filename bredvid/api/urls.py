@@ -1,13 +1,23 @@
+from typing import Any
+
 from ninja import NinjaAPI
 
 from bredvid.api import errors
 from bredvid.api.auth import TokenAuth
 from bredvid.api.casework import router as casework_router
+from bredvid.api.links import with_links
 from bredvid.api.matching import router as matching_router
 from bredvid.api.persons import router as persons_router
 from bredvid.api.supporters import router as supporters_router
 
-api = NinjaAPI(
+
+class BredvidAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The generated schema with the links between operations (bredvid/api/links.py)."""
+        return with_links(super().get_openapi_schema(**kwargs))
+
+
+api = BredvidAPI(
     title="Bredvid API",
     version="1",
     description=(

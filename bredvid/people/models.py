@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bredvid.core.date_bounds import BIRTH, EVENT, bounded
 from bredvid.core.identity import IdentityKind
 from bredvid.core.models import BaseModel
+from bredvid.people.validators import UNPRINTABLE, has_unprintable
 from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -106,6 +107,10 @@ class Person(BaseModel):
         if identity_errors and self.identity_kind != IdentityKindChoice.RESERVE:
             excluded.add("birth_date")  # derived from the number: only the number's error is meaningful
         errors: dict[str, list[str]] = {name: [message] for name, message in identity_errors.items()}
+        for name in ("first_name", "last_name"):
+            if has_unprintable(getattr(self, name) or ""):
+                errors[name] = [str(UNPRINTABLE)]
+                excluded.add(name)
         try:
             super().full_clean(
                 exclude=excluded, validate_unique=validate_unique, validate_constraints=validate_constraints
@@ -169,6 +174,8 @@ def _clean_identity(person: Person) -> dict[str, str]:
     raw = (person.identity_number or "").strip()
     if not raw:
         return {"identity_number": str(_("Ange identitetsnummer."))}
+    if has_unprintable(raw):
+        return {"identity_number": str(UNPRINTABLE)}
     if person.identity_kind == IdentityKindChoice.RESERVE:
         person.identity_number = raw.upper()
         if person.birth_date is None:
