@@ -4,11 +4,16 @@ Each municipality has its own chain (events without a municipality, such as fail
 for unknown user names, go to the "global" chain). Event N stores the hash of event N-1;
 `AuditChainHead` holds the latest sequence number and hash so removals at the end are seen.
 On PostgreSQL and SQLite a trigger refuses UPDATE and DELETE on the event table.
+
+The hash is an HMAC-SHA256 with a key from the environment (`key_id` names it; ADR 0008), so whoever
+can write the database cannot recompute a chain; events from before keys were introduced have an empty
+`key_id` and a plain SHA-256.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from datetime import UTC, datetime, timedelta
@@ -91,6 +96,8 @@ class AuditEvent(models.Model):
     hash = models.CharField(
         max_length=64, editable=False
     )  # (chain, seq) is the key; fewer indexes, cheaper appends
+    # The id of the HMAC key that computed `hash` (bredvid.audit.keys); "" = plain SHA-256 (before ADR 0008).
+    key_id = models.CharField(max_length=16, default="", editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -137,9 +144,18 @@ def canonical_ip(value: str | None) -> str:
     return str(ipaddress.ip_address(value)) if value else ""
 
 
-def digest(parts: tuple[str, ...]) -> str:
-    """SHA-256 over the event's canonical fields (see compute_hash for the order)."""
-    return hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).hexdigest()
+def digest(parts: tuple[str, ...], key: bytes | None) -> str:
+    """HMAC-SHA256 with `key` over the event's canonical fields (see compute_hash for the order).
+
+    Without a key, plain SHA-256: how events were hashed before ADR 0008 (verified, reported as unkeyed).
+    """
+    return message_digest(FIELD_SEPARATOR.join(parts), key)
+
+
+def message_digest(message: str, key: bytes | None) -> str:
+    if key is None:
+        return hashlib.sha256(message.encode()).hexdigest()
+    return hmac.digest(key, message.encode(), "sha256").hex()
 
 
 def compute_hash(
@@ -160,8 +176,9 @@ def compute_hash(
     reason: str,
     detail_json: str,
     prev_hash: str,
+    key: bytes | None,
 ) -> str:
-    """SHA-256 over every stored field of the event and the previous event's hash."""
+    """HMAC-SHA256 (SHA-256 when `key` is None) over every stored field and the previous event's hash."""
     return digest(
         (
             chain,
@@ -180,5 +197,6 @@ def compute_hash(
             reason,
             detail_json,
             prev_hash,
-        )
+        ),
+        key,
     )
