@@ -89,6 +89,7 @@ def load(persons: int, events: int) -> dict[str, object]:
     from stdnum import luhn
 
     from bredvid.accounts.services import issue_api_token
+    from bredvid.audit.keys import key_ring
     from bredvid.audit.models import GENESIS_HASH, compute_hash
     from bredvid.tenancy.models import Membership, Municipality, Role, Unit
 
@@ -130,6 +131,7 @@ def load(persons: int, events: int) -> dict[str, object]:
     persons_s = time.perf_counter() - started
 
     started = time.perf_counter()
+    ring = key_ring()  # keyed like record() (ADR 0008)
     chains = {str(m.pk): (m.pk, GENESIS_HASH, 0) for m in municipalities}
     keys = list(chains)
     t0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -141,7 +143,7 @@ def load(persons: int, events: int) -> dict[str, object]:
     with connection.cursor() as cursor:
         raw = cursor.connection
         with raw.cursor().copy(
-            "COPY audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username, via, action, object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash, hash) FROM STDIN"
+            "COPY audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username, via, action, object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash, hash, key_id) FROM STDIN"
         ) as copy:
             for i in range(events):
                 chain = keys[i % 3]
@@ -153,9 +155,9 @@ def load(persons: int, events: int) -> dict[str, object]:
                           "actor_username": user.username, "via": "web", "action": "view", "object_type": "people.person",
                           "object_id": str(pid), "person_id": pid, "subjects": "", "ip": "127.0.0.1", "reason": "",
                           "detail_json": "{}", "prev_hash": prev}  # fmt: skip
-                digest = compute_hash(**fields)
+                digest = compute_hash(key=ring.current, **fields)
                 batch.write("\t".join([chain, str(seq), str(municipality_id), occurred.isoformat(), str(user.pk), user.username, "web", "view",
-                                       "people.person", str(pid), str(pid), "", "127.0.0.1", "", esc("{}"), prev, digest]) + "\n")  # fmt: skip
+                                       "people.person", str(pid), str(pid), "", "127.0.0.1", "", esc("{}"), prev, digest, ring.current_id]) + "\n")  # fmt: skip
                 chains[chain] = (municipality_id, digest, seq)
                 if i % 50_000 == 49_999:
                     copy.write(batch.getvalue())

@@ -145,17 +145,17 @@ def canonical_ip(value: str | None) -> str:
 
 
 def digest(parts: tuple[str, ...], key: bytes | None) -> str:
-    """HMAC-SHA256 with `key` over the event's canonical fields (see compute_hash for the order).
+    """The event's hash over its canonical fields (see compute_hash for the order).
 
-    Without a key, plain SHA-256: how events were hashed before ADR 0008 (verified, reported as unkeyed).
+    The canonical text is hashed with SHA-256 first; that digest is what the key seals with HMAC-SHA256
+    (ADR 0008), so the database can compute the inner digest when verifying without ever seeing the key.
+    Without a key, the inner digest itself: how events were hashed before ADR 0008.
     """
-    return message_digest(FIELD_SEPARATOR.join(parts), key)
+    return seal(hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).digest(), key)
 
 
-def message_digest(message: str, key: bytes | None) -> str:
-    if key is None:
-        return hashlib.sha256(message.encode()).hexdigest()
-    return hmac.digest(key, message.encode(), "sha256").hex()
+def seal(inner: bytes, key: bytes | None) -> str:
+    return inner.hex() if key is None else hmac.digest(key, inner, "sha256").hex()
 
 
 def compute_hash(
@@ -178,7 +178,8 @@ def compute_hash(
     prev_hash: str,
     key: bytes | None,
 ) -> str:
-    """HMAC-SHA256 (SHA-256 when `key` is None) over every stored field and the previous event's hash."""
+    """HMAC-SHA256 of the SHA-256 (just the SHA-256 when `key` is None) of every stored field and the
+    previous event's hash."""
     return digest(
         (
             chain,
