@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (SQL below is built from constants only; values are always parameters)
+# ruff: noqa: E501, S608  (SQL below is built from constants only; values are always parameters)
 """Writing and verifying the audit log.
 
 `record()` is the only way events are written. It runs inside the caller's transaction when
@@ -12,6 +12,7 @@ exactly one predecessor.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import hmac
 import json
@@ -304,31 +305,121 @@ class ChainReport:
         return not self.breaks and not self.content_breaks
 
 
-# Each event as id, seq, prev_hash, hash, key_id and the SHA-256 of its canonical text (the same form as
-# compute_hash), computed by the database; the key's HMAC over that digest is computed here, because the
-# key never goes to the database. A binary cursor brings the digest as 32 bytes.
-_PG_ROWS = """
-    SELECT id, seq, prev_hash, hash, key_id, sha256(convert_to(concat_ws(chr(31),
+# PostgreSQL verifies in two passes, both without ever seeing the key (ADR 0008):
+# 1. one query checks the structure in the database, in sequence order: sequence gaps, links, unknown key
+#    ids, unkeyed events after keyed ones, and the plain SHA-256 of unkeyed (pre-0008) events;
+# 2. a COPY streams, per key id, the SHA-256 of every keyed event's canonical text (the same form as
+#    compute_hash) with its stored hash, and the HMAC is checked here. HMACs are independent of each
+#    other, so this pass needs no sort; the lowest failing sequence number is the break.
+_PG_INNER = """sha256(convert_to(concat_ws(chr(31),
         chain, seq::text, ((extract(epoch from occurred_at) * 1000000)::bigint)::text,
         coalesce(municipality_id::text, ''), coalesce(actor_id::text, ''), actor_username, via, action,
         object_type, object_id, coalesce(person_id::text, ''), subjects, coalesce(host(ip), ''), reason,
-        detail_json, prev_hash), 'UTF8'))
-    FROM audit_auditevent WHERE chain = %s ORDER BY seq
+        detail_json, prev_hash), 'UTF8'))"""
+_PG_STRUCTURE = f"""
+    SELECT id, seq, CASE
+             WHEN seq <> coalesce(prev_seq, 0) + 1 THEN 'seq'
+             WHEN prev_hash <> coalesce(expected_prev, %(genesis)s) THEN 'link'
+             WHEN key_id <> '' THEN 'key'
+             WHEN keyed_before THEN 'downgrade'
+             ELSE 'hash' END, prev_seq, key_id
+    FROM (
+        SELECT id, seq, hash, prev_hash, key_id,
+               CASE WHEN key_id = '' THEN encode({_PG_INNER}, 'hex') END AS computed,
+               lag(hash) OVER w AS expected_prev, lag(seq) OVER w AS prev_seq,
+               coalesce(bool_or(key_id <> '') OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false)
+                   AS keyed_before
+        FROM audit_auditevent WHERE chain = %(chain)s WINDOW w AS (ORDER BY seq)
+    ) AS checked
+    WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(expected_prev, %(genesis)s)
+       OR (key_id <> '' AND NOT key_id = ANY(%(keys)s))
+       OR (key_id = '' AND (keyed_before OR computed <> hash))
+    ORDER BY seq LIMIT 1
 """
-Row = tuple[int, int, str, str, str, bytes]
+_PG_MACS = f"""COPY (
+    SELECT encode({_PG_INNER}, 'hex') || CASE WHEN hash ~ '^[0-9a-f]{{64}}$' THEN hash ELSE repeat('-', 64) END || seq::text
+    FROM audit_auditevent WHERE chain = %s AND key_id = %s AND seq < %s
+) TO STDOUT"""
+_PG_SUMMARY = """
+    SELECT count(*), count(*) FILTER (WHERE key_id = ''), max(seq),
+           (SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1),
+           array(SELECT DISTINCT key_id FROM audit_auditevent WHERE chain = %(chain)s AND key_id <> '')
+    FROM audit_auditevent WHERE chain = %(chain)s
+"""
+_PG_AT = "SELECT seq, id, hash FROM audit_auditevent WHERE chain = %s AND seq = ANY(%s)"
 
 
-def _pg_rows(chain: str, batch: int) -> Generator[Row]:
+def _first_bad_mac(cursor: Any, chain: str, key_id: str, key: bytes, below: int) -> int | None:
+    """The lowest sequence number among the chain's events of `key_id` whose HMAC does not verify."""
+    hmac_digest, unhex, tohex = hmac.digest, binascii.unhexlify, binascii.hexlify
+    worst: int | None = None
+    rest = b""
+    with cursor.copy(_PG_MACS, [chain, key_id, below]) as copy:
+        for block in copy:
+            lines = (rest + bytes(block)).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                if tohex(hmac_digest(key, unhex(line[:64]), "sha256")) != line[64:128]:
+                    seq = int(line[128:])
+                    worst = seq if worst is None else min(worst, seq)
+    return worst
+
+
+def _verify_pg(
+    chain: str, ring: KeyRing, marks: dict[int, Checkpoint]
+) -> tuple[int, ChainBreak | None, int, str, int]:
+    """The same result as `_walk` over the chain, computed as described above."""
+    params: dict[str, Any] = {"chain": chain, "genesis": GENESIS_HASH, "keys": list(ring.keys)}
     connection = connections["default"]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '256MB'")  # sort a chain in memory, not on disk
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # sort a chain in memory, not on disk
+        cursor.execute(_PG_SUMMARY, params)
+        count, unkeyed, last_seq, last_hash, key_ids = cursor.fetchone()
+        cursor.execute(_PG_STRUCTURE, params)
+        structural = cursor.fetchone()
+        found: list[tuple[int, int | None, str]] = []  # (seq, event id, problem)
+        if structural is not None:
+            event_id, seq, kind, prev_seq, key_id = structural
+            found.append(
+                (seq, event_id, _STRUCTURE_PROBLEMS[kind].format(prev=prev_seq or 0, seq=seq, key=key_id))
+            )
+        below = found[0][0] if found else (last_seq or 0) + 1
         raw = connection.connection
         assert raw is not None
-        with raw.cursor(name=f"audit_verify_{uuid.uuid4().hex}", binary=True) as cursor:
-            cursor.execute(_PG_ROWS, [chain])
-            while rows := cursor.fetchmany(batch):
-                yield from rows
+        with raw.cursor() as copy_cursor:
+            for key_id in key_ids:
+                if key_id in ring.keys:
+                    bad = _first_bad_mac(copy_cursor, chain, key_id, ring.keys[key_id], below)
+                    if bad is not None:
+                        found.append(
+                            (bad, None, "content altered or chain recomputed without the key (HMAC mismatch)")
+                        )
+        if marks:
+            cursor.execute(_PG_AT, [chain, list(marks)])
+            for seq, event_id, stored in cursor.fetchall():
+                if stored != marks[seq].hash:
+                    found.append(
+                        (seq, event_id, f"chain rewritten: hash differs from the signed {marks[seq].where()}")
+                    )
+        if not found:
+            return count, None, last_seq or 0, last_hash or GENESIS_HASH, unkeyed
+        seq, event_id, problem = min(found, key=lambda item: item[0])
+        if event_id is None:
+            cursor.execute("SELECT id FROM audit_auditevent WHERE chain = %s AND seq = %s", [chain, seq])
+            event_id = cursor.fetchone()[0]
+    return count, ChainBreak(chain, event_id, seq, problem), seq - 1, "", unkeyed
+
+
+_STRUCTURE_PROBLEMS = {
+    "seq": "sequence jumps from {prev} to {seq}: events removed or inserted",
+    "link": "does not link to the previous event",
+    "key": "hashed with an unknown key id '{key}'",
+    "downgrade": "unkeyed event after keyed ones: chain rewritten without the key (downgrade)",
+    "hash": "content altered (hash mismatch)",
+}
+
+
+Row = tuple[int, int, str, str, str, bytes]  # id, seq, prev_hash, hash, key_id, SHA-256 of the canonical text
 
 
 def _orm_rows(chain: str, batch: int) -> Generator[Row]:
@@ -405,11 +496,12 @@ def verify_chain(
     breaks = [ChainBreak(chain, None, 0, item.problem) for item in bad]
     marks = {c.seq: c for c in good}
     latest = max(good, key=lambda c: c.seq) if good else None
-    rows = (
-        _pg_rows(chain, batch) if connections["default"].vendor == "postgresql" else _orm_rows(chain, batch)
-    )
-    with closing(rows):  # a walk that stops early ends the rows' transaction and cursor here
-        count, broken, last_seq, last_hash, unkeyed = _walk(chain, rows, ring, marks)
+    if connections["default"].vendor == "postgresql":
+        count, broken, last_seq, last_hash, unkeyed = _verify_pg(chain, ring, marks)
+    else:
+        rows = _orm_rows(chain, batch)
+        with closing(rows):  # a walk that stops early ends the rows' query here
+            count, broken, last_seq, last_hash, unkeyed = _walk(chain, rows, ring, marks)
     if broken is None and latest is not None and last_seq < latest.seq:
         if count == 0:
             problem = (
