@@ -5,9 +5,10 @@ for unknown user names, go to the "global" chain). Event N stores the hash of ev
 `AuditChainHead` holds the latest sequence number and hash so removals at the end are seen.
 On PostgreSQL and SQLite a trigger refuses UPDATE and DELETE on the event table.
 
-The hash is an HMAC-SHA256 with a key from the environment (`key_id` names it; ADR 0008), so whoever
-can write the database cannot recompute a chain; events from before keys were introduced have an empty
-`key_id` and a plain SHA-256.
+Each event also carries `mac`, an HMAC-SHA256 of its hash with a key from the environment (`key_id`
+names it; ADR 0008): whoever can write the database can recompute the SHA-256 chain but not the MACs,
+and signed checkpoints kept outside the database pin the chain up to their sequence number. Events from
+before keys were introduced have an empty `key_id` and `mac`.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class AuditEvent(models.Model):
     hash = models.CharField(
         max_length=64, editable=False
     )  # (chain, seq) is the key; fewer indexes, cheaper appends
-    # The id of the HMAC key that computed `hash` (bredvid.audit.keys); "" = plain SHA-256 (before ADR 0008).
+    # HMAC-SHA256 of `hash` with the key named by key_id (bredvid.audit.keys); both "" before ADR 0008.
+    mac = models.CharField(max_length=64, default="", editable=False)
     key_id = models.CharField(max_length=16, default="", editable=False)
 
     objects = AuditEventQuerySet.as_manager()
@@ -144,18 +146,14 @@ def canonical_ip(value: str | None) -> str:
     return str(ipaddress.ip_address(value)) if value else ""
 
 
-def digest(parts: tuple[str, ...], key: bytes | None) -> str:
-    """The event's hash over its canonical fields (see compute_hash for the order).
-
-    The canonical text is hashed with SHA-256 first; that digest is what the key seals with HMAC-SHA256
-    (ADR 0008), so the database can compute the inner digest when verifying without ever seeing the key.
-    Without a key, the inner digest itself: how events were hashed before ADR 0008.
-    """
-    return seal(hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).digest(), key)
+def digest(parts: tuple[str, ...]) -> str:
+    """SHA-256 over the event's canonical fields (see compute_hash for the order)."""
+    return hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).hexdigest()
 
 
-def seal(inner: bytes, key: bytes | None) -> str:
-    return inner.hex() if key is None else hmac.digest(key, inner, "sha256").hex()
+def compute_mac(hash_hex: str, key: bytes) -> str:
+    """The event's MAC: HMAC-SHA256 with the key over the 32 bytes of its chain hash (ADR 0008)."""
+    return hmac.digest(key, bytes.fromhex(hash_hex), "sha256").hex()
 
 
 def compute_hash(
@@ -176,10 +174,8 @@ def compute_hash(
     reason: str,
     detail_json: str,
     prev_hash: str,
-    key: bytes | None,
 ) -> str:
-    """HMAC-SHA256 of the SHA-256 (just the SHA-256 when `key` is None) of every stored field and the
-    previous event's hash."""
+    """SHA-256 over every stored field of the event and the previous event's hash."""
     return digest(
         (
             chain,
@@ -198,6 +194,5 @@ def compute_hash(
             reason,
             detail_json,
             prev_hash,
-        ),
-        key,
+        )
     )

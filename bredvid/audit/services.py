@@ -12,8 +12,6 @@ exactly one predecessor.
 
 from __future__ import annotations
 
-import binascii
-import hashlib
 import hmac
 import json
 import uuid
@@ -31,7 +29,6 @@ from bredvid.audit import checkpoints
 from bredvid.audit.checkpoints import Checkpoint
 from bredvid.audit.keys import KeyRing, key_ring
 from bredvid.audit.models import (
-    FIELD_SEPARATOR,
     GENESIS_HASH,
     GLOBAL_CHAIN,
     Action,
@@ -40,6 +37,8 @@ from bredvid.audit.models import (
     canonical_ip,
     canonical_time,
     compute_hash,
+    compute_mac,
+    digest,
 )
 from bredvid.audit.signing import ContentBreak, ContentReport, verify_signed_content
 
@@ -141,6 +140,7 @@ def _write(fields: dict[str, Any], event: AuditEvent | None = None) -> AuditEven
         event = AuditEvent(**fields)
     event.id, event.seq, event.prev_hash, event.hash = event_id, seq, prev_hash, digest_hex
     event.key_id = ring.current_id
+    event.mac = compute_mac(digest_hex, ring.current)
     event._state.adding = False
     event._state.db = "default"
     return event
@@ -151,9 +151,14 @@ def _append_locked(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str
     with transaction.atomic():
         head = _lock_head(fields["chain"])
         seq = head.seq + 1
-        digest_hex = compute_hash(seq=seq, prev_hash=head.last_hash, key=ring.current, **fields)
+        digest_hex = compute_hash(seq=seq, prev_hash=head.last_hash, **fields)
         event = AuditEvent.objects.create(
-            seq=seq, prev_hash=head.last_hash, hash=digest_hex, key_id=ring.current_id, **fields
+            seq=seq,
+            prev_hash=head.last_hash,
+            hash=digest_hex,
+            mac=compute_mac(digest_hex, ring.current),
+            key_id=ring.current_id,
+            **fields,
         )
         AuditChainHead.objects.filter(chain=fields["chain"]).update(seq=seq, last_hash=digest_hex)
     return event.pk, seq, head.last_hash, digest_hex
@@ -164,15 +169,15 @@ _PG_NEW_HEAD = "INSERT INTO audit_auditchainhead (chain, seq, last_hash) VALUES 
 _PG_INSERT = """
     WITH moved AS (UPDATE audit_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s)
     INSERT INTO audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username, via, action,
-        object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash, hash, key_id)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+        object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash, hash, mac, key_id)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
 """
 
 
 def _append_pg(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, str]:
-    """PostgreSQL: lock the head row, compute the HMAC here, then insert and move the head in one statement.
+    """PostgreSQL: lock the head row, compute hash and MAC here, then insert and move the head in one statement.
 
-    The key never reaches the database (ADR 0008), so the hash cannot be computed there; two statements
+    The key never reaches the database (ADR 0008), so the MAC cannot be computed there; two statements
     in one transaction, with the head row locked in between.
     """
     chain = fields["chain"]
@@ -184,14 +189,14 @@ def _append_pg(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, st
             cursor.execute(_PG_LOCK_HEAD, [chain])
             row = cursor.fetchone()
         seq, prev_hash = row[0] + 1, row[1]
-        digest_hex = compute_hash(seq=seq, prev_hash=prev_hash, key=ring.current, **fields)
+        digest_hex = compute_hash(seq=seq, prev_hash=prev_hash, **fields)
         cursor.execute(
             _PG_INSERT,
             [seq, digest_hex, chain,
              chain, seq, fields["municipality_id"], fields["occurred_at"], fields["actor_id"], fields["actor_username"],
              fields["via"], fields["action"], fields["object_type"], fields["object_id"], fields["person_id"],
              fields["subjects"], fields["ip"], fields["reason"], fields["detail_json"], prev_hash, digest_hex,
-             ring.current_id],
+             compute_mac(digest_hex, ring.current), ring.current_id],
         )  # fmt: skip
         (event_id,) = cursor.fetchone()
     return event_id, seq, prev_hash, digest_hex
@@ -305,178 +310,153 @@ class ChainReport:
         return not self.breaks and not self.content_breaks
 
 
-# PostgreSQL verifies in two passes, both without ever seeing the key (ADR 0008):
-# 1. one query checks the structure in the database, in sequence order: sequence gaps, links, unknown key
-#    ids, unkeyed events after keyed ones, and the plain SHA-256 of unkeyed (pre-0008) events;
-# 2. a COPY streams, per key id, the SHA-256 of every keyed event's canonical text (the same form as
-#    compute_hash) with its stored hash, and the HMAC is checked here. HMACs are independent of each
-#    other, so this pass needs no sort; the lowest failing sequence number is the break.
-_PG_INNER = """sha256(convert_to(concat_ws(chr(31),
-        chain, seq::text, ((extract(epoch from occurred_at) * 1000000)::bigint)::text,
-        coalesce(municipality_id::text, ''), coalesce(actor_id::text, ''), actor_username, via, action,
-        object_type, object_id, coalesce(person_id::text, ''), subjects, coalesce(host(ip), ''), reason,
-        detail_json, prev_hash), 'UTF8'))"""
-_PG_STRUCTURE = f"""
+# PostgreSQL recomputes every SHA-256 (the same canonical form as digest()) and checks every link and
+# every checkpointed hash itself, returning only the first broken event: the chain's structure and content
+# are verified inside the database, which never sees the key.
+_PG_CANONICAL = """encode(sha256(convert_to(concat_ws(chr(31),
+    chain, seq::text, ((extract(epoch from occurred_at) * 1000000)::bigint)::text,
+    coalesce(municipality_id::text, ''), coalesce(actor_id::text, ''), actor_username, via, action,
+    object_type, object_id, coalesce(person_id::text, ''), subjects, coalesce(host(ip), ''), reason,
+    detail_json, prev_hash), 'UTF8')), 'hex')"""
+_PG_FIRST_BREAK = f"""
     SELECT id, seq, CASE
              WHEN seq <> coalesce(prev_seq, 0) + 1 THEN 'seq'
              WHEN prev_hash <> coalesce(expected_prev, %(genesis)s) THEN 'link'
-             WHEN key_id <> '' THEN 'key'
-             WHEN keyed_before THEN 'downgrade'
-             ELSE 'hash' END, prev_seq, key_id
+             ELSE 'hash' END, prev_seq
     FROM (
-        SELECT id, seq, hash, prev_hash, key_id,
-               CASE WHEN key_id = '' THEN encode({_PG_INNER}, 'hex') END AS computed,
-               lag(hash) OVER w AS expected_prev, lag(seq) OVER w AS prev_seq,
-               coalesce(bool_or(key_id <> '') OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false)
-                   AS keyed_before
+        SELECT id, seq, hash, prev_hash, {_PG_CANONICAL} AS computed,
+               lag(hash) OVER w AS expected_prev, lag(seq) OVER w AS prev_seq
         FROM audit_auditevent WHERE chain = %(chain)s WINDOW w AS (ORDER BY seq)
     ) AS checked
-    WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(expected_prev, %(genesis)s)
-       OR (key_id <> '' AND NOT key_id = ANY(%(keys)s))
-       OR (key_id = '' AND (keyed_before OR computed <> hash))
+    WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(expected_prev, %(genesis)s) OR computed <> hash
     ORDER BY seq LIMIT 1
 """
-_PG_MACS = f"""COPY (
-    SELECT encode({_PG_INNER}, 'hex') || CASE WHEN hash ~ '^[0-9a-f]{{64}}$' THEN hash ELSE repeat('-', 64) END || seq::text
-    FROM audit_auditevent WHERE chain = %s AND key_id = %s AND seq < %s
-) TO STDOUT"""
-_PG_SUMMARY = """
+_PG_TAIL = """
     SELECT count(*), count(*) FILTER (WHERE key_id = ''), max(seq),
-           (SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1),
-           array(SELECT DISTINCT key_id FROM audit_auditevent WHERE chain = %(chain)s AND key_id <> '')
+           (SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1)
     FROM audit_auditevent WHERE chain = %(chain)s
 """
-_PG_AT = "SELECT seq, id, hash FROM audit_auditevent WHERE chain = %s AND seq = ANY(%s)"
-
-
-def _first_bad_mac(cursor: Any, chain: str, key_id: str, key: bytes, below: int) -> int | None:
-    """The lowest sequence number among the chain's events of `key_id` whose HMAC does not verify."""
-    hmac_digest, unhex, tohex = hmac.digest, binascii.unhexlify, binascii.hexlify
-    worst: int | None = None
-    rest = b""
-    with cursor.copy(_PG_MACS, [chain, key_id, below]) as copy:
-        for block in copy:
-            lines = (rest + bytes(block)).split(b"\n")
-            rest = lines.pop()
-            for line in lines:
-                if tohex(hmac_digest(key, unhex(line[:64]), "sha256")) != line[64:128]:
-                    seq = int(line[128:])
-                    worst = seq if worst is None else min(worst, seq)
-    return worst
-
-
-def _verify_pg(
-    chain: str, ring: KeyRing, marks: dict[int, Checkpoint]
-) -> tuple[int, ChainBreak | None, int, str, int]:
-    """The same result as `_walk` over the chain, computed as described above."""
-    params: dict[str, Any] = {"chain": chain, "genesis": GENESIS_HASH, "keys": list(ring.keys)}
-    connection = connections["default"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")  # sort a chain in memory, not on disk
-        cursor.execute(_PG_SUMMARY, params)
-        count, unkeyed, last_seq, last_hash, key_ids = cursor.fetchone()
-        cursor.execute(_PG_STRUCTURE, params)
-        structural = cursor.fetchone()
-        found: list[tuple[int, int | None, str]] = []  # (seq, event id, problem)
-        if structural is not None:
-            event_id, seq, kind, prev_seq, key_id = structural
-            found.append(
-                (seq, event_id, _STRUCTURE_PROBLEMS[kind].format(prev=prev_seq or 0, seq=seq, key=key_id))
-            )
-        below = found[0][0] if found else (last_seq or 0) + 1
-        raw = connection.connection
-        assert raw is not None
-        with raw.cursor() as copy_cursor:
-            for key_id in key_ids:
-                if key_id in ring.keys:
-                    bad = _first_bad_mac(copy_cursor, chain, key_id, ring.keys[key_id], below)
-                    if bad is not None:
-                        found.append(
-                            (bad, None, "content altered or chain recomputed without the key (HMAC mismatch)")
-                        )
-        if marks:
-            cursor.execute(_PG_AT, [chain, list(marks)])
-            for seq, event_id, stored in cursor.fetchall():
-                if stored != marks[seq].hash:
-                    found.append(
-                        (seq, event_id, f"chain rewritten: hash differs from the signed {marks[seq].where()}")
-                    )
-        if not found:
-            return count, None, last_seq or 0, last_hash or GENESIS_HASH, unkeyed
-        seq, event_id, problem = min(found, key=lambda item: item[0])
-        if event_id is None:
-            cursor.execute("SELECT id FROM audit_auditevent WHERE chain = %s AND seq = %s", [chain, seq])
-            event_id = cursor.fetchone()[0]
-    return count, ChainBreak(chain, event_id, seq, problem), seq - 1, "", unkeyed
-
-
-_STRUCTURE_PROBLEMS = {
+_PROBLEMS = {
     "seq": "sequence jumps from {prev} to {seq}: events removed or inserted",
     "link": "does not link to the previous event",
-    "key": "hashed with an unknown key id '{key}'",
-    "downgrade": "unkeyed event after keyed ones: chain rewritten without the key (downgrade)",
     "hash": "content altered (hash mismatch)",
 }
+Found = tuple[int, int | None, str]  # seq, event id, problem
 
 
-Row = tuple[int, int, str, str, str, bytes]  # id, seq, prev_hash, hash, key_id, SHA-256 of the canonical text
+def _structure_pg(chain: str) -> tuple[int, int, int, str, Found | None]:
+    """Events, unkeyed events, last seq and hash, and the first break of links or SHA-256 hashes."""
+    params = {"chain": chain, "genesis": GENESIS_HASH}
+    with transaction.atomic(), connections["default"].cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # sort a chain in memory, not on disk
+        cursor.execute(_PG_FIRST_BREAK, params)
+        broken = cursor.fetchone()
+        cursor.execute(_PG_TAIL, params)
+        count, unkeyed, last_seq, last_hash = cursor.fetchone()
+    found = None
+    if broken is not None:
+        event_id, seq, kind, prev_seq = broken
+        found = (seq, event_id, _PROBLEMS[kind].format(prev=prev_seq or 0, seq=seq))
+    return count, unkeyed, last_seq or 0, last_hash or GENESIS_HASH, found
 
 
-def _orm_rows(chain: str, batch: int) -> Generator[Row]:
+def _structure_orm(chain: str, batch: int) -> tuple[int, int, int, str, Found | None]:
+    """The same as _structure_pg, walking the chain in Python (SQLite in development)."""
     qs = AuditEvent.objects.filter(chain=chain).order_by("seq").values_list(
         "id", "seq", "prev_hash", "hash", "key_id", "occurred_at", "municipality_id", "actor_id", "actor_username",
         "via", "action", "object_type", "object_id", "person_id", "subjects", "ip", "reason", "detail_json",
     )  # fmt: skip
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = unkeyed = 0
+    found: Found | None = None
     for (event_id, seq, prev_hash, stored, key_id, occurred_at, municipality_id, actor_id, actor_username, via,
          action, object_type, object_id, person_id, subjects, ip, reason, detail_json) in qs.iterator(chunk_size=batch):  # fmt: skip
-        message = FIELD_SEPARATOR.join((
+        count += 1
+        unkeyed += not key_id
+        if found is not None:
+            continue  # count the rest, as the database does
+        if seq != expected_seq:
+            found = (seq, event_id, _PROBLEMS["seq"].format(prev=expected_seq - 1, seq=seq))
+        elif prev_hash != expected_prev:
+            found = (seq, event_id, _PROBLEMS["link"])
+        elif stored != digest((
             chain, str(seq), canonical_time(occurred_at),
             "" if municipality_id is None else str(municipality_id), "" if actor_id is None else str(actor_id),
             actor_username, via, action, object_type, object_id, "" if person_id is None else str(person_id),
             subjects, canonical_ip(ip), reason, detail_json, prev_hash,
-        ))  # fmt: skip
-        yield event_id, seq, prev_hash, stored, key_id, hashlib.sha256(message.encode()).digest()
-
-
-def _walk(
-    chain: str, rows: Iterator[Row], ring: KeyRing, marks: dict[int, Checkpoint]
-) -> tuple[int, ChainBreak | None, int, str, int]:
-    """Check every link, sequence number, hash and checkpointed hash in order; stop at the first break."""
-    keys = ring.keys
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    count = unkeyed = 0
-    keyed = False
-    hmac_digest = hmac.digest
-    for event_id, seq, prev_hash, stored, key_id, inner in rows:
-        count += 1
-        problem = ""
-        if seq != expected_seq:
-            problem = f"sequence jumps from {expected_seq - 1} to {seq}: events removed or inserted"
-        elif prev_hash != expected_prev:
-            problem = "does not link to the previous event"
-        elif key_id:
-            key = keys.get(key_id)
-            if key is None:
-                problem = f"hashed with an unknown key id {key_id!r}"
-            elif hmac_digest(key, inner, "sha256").hex() != stored:
-                problem = "content altered or chain recomputed without the key (HMAC mismatch)"
-            keyed = True
-        elif keyed:
-            problem = "unkeyed event after keyed ones: chain rewritten without the key (downgrade)"
-        else:
-            unkeyed += 1
-            if inner.hex() != stored:
-                problem = "content altered (hash mismatch)"
-        if not problem and marks:
-            mark = marks.get(seq)
-            if mark is not None and mark.hash != stored:
-                problem = f"chain rewritten: hash differs from the signed {mark.where()}"
-        if problem:
-            return count, ChainBreak(chain, event_id, seq, problem), expected_seq - 1, expected_prev, unkeyed
+        )):  # fmt: skip
+            found = (seq, event_id, _PROBLEMS["hash"])
         expected_prev = stored
-        expected_seq += 1
-    return count, None, expected_seq - 1, expected_prev, unkeyed
+        expected_seq = seq + 1
+    return count, unkeyed, expected_seq - 1, expected_prev, found
+
+
+_MAC_ROWS = "SELECT id, seq, hash, mac, key_id FROM audit_auditevent WHERE chain = %s AND seq > %s AND seq < %s ORDER BY seq"
+
+
+def _mac_rows(chain: str, after: int, below: int, batch: int) -> Generator[tuple[int, int, str, str, str]]:
+    """The events in (after, below), in order, in batches (a server-side cursor on PostgreSQL)."""
+    with transaction.atomic(), connections["default"].chunked_cursor() as cursor:
+        cursor.execute(_MAC_ROWS, [chain, after, below])
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+
+
+def _first_bad_mac(
+    chain: str, after: int, below: int, ring: KeyRing, *, allow_unkeyed: bool, batch: int
+) -> Found | None:
+    """The first event in (after, below) whose MAC does not verify with the key ring.
+
+    Events up to the latest signed checkpoint are pinned by it (their SHA-256 chain ends in its hash), so
+    only the events after it need the key; without checkpoints, that is every event.
+    """
+    with closing(_mac_rows(chain, after, below, batch)) as rows:  # stopping early ends its transaction here
+        return _mac_break(rows, ring, allow_unkeyed=allow_unkeyed)
+
+
+def _mac_break(
+    rows: Iterator[tuple[int, int, str, str, str]], ring: KeyRing, *, allow_unkeyed: bool
+) -> Found | None:
+    keys = ring.keys
+    keyed = False
+    hmac_digest, fromhex = hmac.digest, bytes.fromhex
+    for event_id, seq, stored, mac, key_id in rows:
+        if not key_id:
+            if keyed:
+                return (
+                    seq,
+                    event_id,
+                    "unkeyed event after keyed ones: chain rewritten without the key (downgrade)",
+                )
+            if not allow_unkeyed:
+                return (
+                    seq,
+                    event_id,
+                    (
+                        "unkeyed event (before ADR 0008) not covered by a signed checkpoint: run audit_checkpoint"
+                    ),
+                )
+            continue
+        keyed = True
+        key = keys.get(key_id)
+        if key is None:
+            return seq, event_id, f"MAC made with an unknown key id {key_id!r}"
+        try:
+            ok = hmac_digest(key, fromhex(stored), "sha256").hex() == mac
+        except ValueError:  # not a hexadecimal hash
+            ok = False
+        if not ok:
+            return seq, event_id, "chain recomputed without the key or MAC altered (HMAC mismatch)"
+    return None
+
+
+def _checkpoint_mismatch(chain: str, marks: dict[int, Checkpoint]) -> Found | None:
+    stored = AuditEvent.objects.filter(chain=chain, seq__in=list(marks)).values_list("seq", "id", "hash")
+    for seq, event_id, hash_hex in sorted(stored):
+        if hash_hex != marks[seq].hash:
+            return seq, event_id, f"chain rewritten: hash differs from the signed {marks[seq].where()}"
+    return None
 
 
 def verify_chain(
@@ -486,7 +466,8 @@ def verify_chain(
     batch: int = 20_000,
     allow_unanchored_legacy: bool = False,
 ) -> ChainResult:
-    """Walk one chain in order and compare it with its head and its signed checkpoints.
+    """Verify one chain: links and SHA-256 hashes, the hashes of its signed checkpoints, the MACs of the
+    events after the latest checkpoint, and its head.
 
     `allow_unanchored_legacy` lets unkeyed (pre-ADR 0008) events pass without a checkpoint covering them:
     only for `audit_checkpoint`, which is what anchors them.
@@ -497,12 +478,21 @@ def verify_chain(
     marks = {c.seq: c for c in good}
     latest = max(good, key=lambda c: c.seq) if good else None
     if connections["default"].vendor == "postgresql":
-        count, broken, last_seq, last_hash, unkeyed = _verify_pg(chain, ring, marks)
+        count, unkeyed, last_seq, last_hash, structural = _structure_pg(chain)
     else:
-        rows = _orm_rows(chain, batch)
-        with closing(rows):  # a walk that stops early ends the rows' query here
-            count, broken, last_seq, last_hash, unkeyed = _walk(chain, rows, ring, marks)
-    if broken is None and latest is not None and last_seq < latest.seq:
+        count, unkeyed, last_seq, last_hash, structural = _structure_orm(chain, batch)
+    found = [item for item in (structural, _checkpoint_mismatch(chain, marks) if marks else None) if item]
+    below = min(seq for seq, _id, _problem in found) if found else last_seq + 1
+    bad_mac = _first_bad_mac(
+        chain, latest.seq if latest else 0, below, ring, allow_unkeyed=allow_unanchored_legacy, batch=batch
+    )
+    if bad_mac is not None:
+        found.append(bad_mac)
+    broken = None
+    if found:
+        seq, event_id, problem = min(found, key=lambda item: item[0])
+        broken = ChainBreak(chain, event_id, seq, problem)
+    elif latest is not None and last_seq < latest.seq:
         if count == 0:
             problem = (
                 f"chain missing from the database: the signed {latest.where()} recorded {latest.seq} events"
@@ -513,16 +503,8 @@ def verify_chain(
                 f"the chain now ends at seq {last_seq}"
             )
         broken = ChainBreak(chain, None, last_seq + 1, problem)
-    if broken is None:
+    else:
         broken = _head_break(chain, head, count, last_seq, last_hash)
-    if (
-        broken is None
-        and unkeyed
-        and not allow_unanchored_legacy
-        and (latest is None or latest.seq < unkeyed)
-    ):
-        problem = f"{unkeyed} unkeyed events (before ADR 0008) not covered by a signed checkpoint: run audit_checkpoint"
-        broken = ChainBreak(chain, None, unkeyed, problem)
     if broken is not None:
         breaks.insert(0, broken)
     return ChainResult(count, breaks, last_seq, last_hash, unkeyed, len(good))

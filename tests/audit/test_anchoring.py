@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 
 from bredvid.audit import checkpoints
-from bredvid.audit.models import Action, AuditChainHead, AuditEvent, compute_hash
+from bredvid.audit.models import Action, AuditChainHead, AuditEvent, compute_hash, compute_mac
 from bredvid.audit.services import chain_key, record, verify_all
 from bredvid.audit.signing import CONTENT_KEY, content_digest
 from bredvid.casework import services as casework
@@ -33,15 +33,16 @@ def events(world):  # type: ignore[no-untyped-def]
     return [record(action=Action.VIEW, tenant=tenant, object_type="x", object_id=str(i)) for i in range(6)]
 
 
-def _rehash(chain: str, *, key: bytes | None = None, key_id: str | None = None) -> None:
+def _rehash(chain: str, *, key_id: str | None = None) -> None:
     """Recompute every hash of the chain in order and move its head: what a writer without the key can do."""
     prev = "0" * 64
     for event in AuditEvent.objects.filter(chain=chain).order_by("seq"):
         values = {name: getattr(event, name) for name in FIELDS}
-        digest = compute_hash(prev_hash=prev, key=key, **values)
+        digest = compute_hash(prev_hash=prev, **values)
         update = {"prev_hash": prev, "hash": digest}
         if key_id is not None:
             update["key_id"] = key_id
+            update["mac"] = ""
         AuditEvent.objects.filter(pk=event.pk).update(**update)
         prev, last = digest, event.seq
     AuditChainHead.objects.filter(chain=chain).update(seq=last, last_hash=prev)
@@ -55,9 +56,8 @@ def test_events_are_keyed(events, settings) -> None:  # type: ignore[no-untyped-
     stored = AuditEvent.objects.get(pk=events[0].pk)
     assert stored.key_id == settings.AUDIT_HMAC_KEY_ID == events[0].key_id
     values = {name: getattr(stored, name) for name in FIELDS}
-    assert compute_hash(prev_hash=stored.prev_hash, key=None, **values) != stored.hash  # not plain SHA-256
-    key = settings.AUDIT_HMAC_KEY.encode()
-    assert compute_hash(prev_hash=stored.prev_hash, key=key, **values) == stored.hash
+    assert compute_hash(prev_hash=stored.prev_hash, **values) == stored.hash
+    assert stored.mac == compute_mac(stored.hash, settings.AUDIT_HMAC_KEY.encode()) == events[0].mac
     assert verify_all().ok
 
 
@@ -72,8 +72,8 @@ def test_chain_recomputed_with_sha256_and_moved_head_fails(events) -> None:  # t
     report = verify_all()
     assert not report.ok
     [broken] = report.breaks
-    assert broken.seq == 1, "the first recomputed event already fails"
-    assert "recomputed without the key (HMAC mismatch)" in broken.problem
+    assert broken.seq == 3, "the first recomputed event fails"
+    assert "chain recomputed without the key or MAC altered (HMAC mismatch)" in broken.problem
     with pytest.raises(CommandError, match="HMAC mismatch"):
         call_command("verify_audit_chain")
 
@@ -93,7 +93,8 @@ def test_unkeyed_rewrite_without_any_checkpoint_fails(events) -> None:  # type: 
     _disable_guard()
     _rehash(events[0].chain, key_id="")
     [broken] = verify_all().breaks
-    assert "6 unkeyed events (before ADR 0008) not covered by a signed checkpoint" in broken.problem
+    assert broken.seq == 1
+    assert "unkeyed event (before ADR 0008) not covered by a signed checkpoint" in broken.problem
 
 
 def test_unkeyed_event_after_keyed_ones_is_a_downgrade(events) -> None:  # type: ignore[no-untyped-def]
@@ -102,8 +103,8 @@ def test_unkeyed_event_after_keyed_ones_is_a_downgrade(events) -> None:  # type:
     forged = AuditEvent.objects.get(pk=events[-1].pk)
     values = {name: getattr(forged, name) for name in FIELDS}
     values["reason"] = "forged"
-    digest = compute_hash(prev_hash=forged.prev_hash, key=None, **values)
-    AuditEvent.objects.filter(pk=forged.pk).update(reason="forged", hash=digest, key_id="")
+    digest = compute_hash(prev_hash=forged.prev_hash, **values)
+    AuditEvent.objects.filter(pk=forged.pk).update(reason="forged", hash=digest, mac="", key_id="")
     AuditChainHead.objects.filter(chain=chain).update(last_hash=digest)
     [broken] = verify_all().breaks
     assert broken.event_id == forged.pk
@@ -189,8 +190,8 @@ def _legacy_chain(world) -> str:  # type: ignore[no-untyped-def]
             "action": Action.VIEW, "object_type": "x", "object_id": str(seq), "person_id": None, "subjects": "",
             "ip": None, "reason": "", "detail_json": "{}",
         }  # fmt: skip
-        digest = compute_hash(prev_hash=prev, key=None, **values)
-        AuditEvent.objects.create(prev_hash=prev, hash=digest, key_id="", **values)
+        digest = compute_hash(prev_hash=prev, **values)
+        AuditEvent.objects.create(prev_hash=prev, hash=digest, mac="", key_id="", **values)
         prev = digest
     AuditChainHead.objects.create(chain=chain, seq=2, last_hash=prev)
     return chain
@@ -199,7 +200,8 @@ def _legacy_chain(world) -> str:  # type: ignore[no-untyped-def]
 def test_legacy_unkeyed_events_verify_once_a_checkpoint_anchors_them(world, capsys) -> None:  # type: ignore[no-untyped-def]
     _legacy_chain(world)
     [broken] = verify_all().breaks
-    assert "2 unkeyed events (before ADR 0008) not covered by a signed checkpoint" in broken.problem
+    assert broken.seq == 1
+    assert "unkeyed event (before ADR 0008) not covered by a signed checkpoint" in broken.problem
     call_command("audit_checkpoint")  # what the upgrade notes say to run right after migrating
     record(action=Action.VIEW, tenant=world.tenant("caseworker"))  # keyed from here on
     report = verify_all()
@@ -218,7 +220,7 @@ def test_rotated_key_still_verifies_old_events(world, events, settings) -> None:
     with override_settings(AUDIT_HMAC_KEY="n" * 40, AUDIT_HMAC_KEY_ID="2", AUDIT_HMAC_OLD_KEYS=""):
         [broken] = verify_all().breaks
         assert broken.seq == 1
-        assert "unknown key id 'dev'" in broken.problem
+        assert "MAC made with an unknown key id 'dev'" in broken.problem
 
 
 def test_a_different_key_does_not_verify(events) -> None:  # type: ignore[no-untyped-def]
@@ -291,3 +293,24 @@ def test_signed_entry_set_back_to_draft_is_named(signed) -> None:  # type: ignor
     _force_journal_update(signed, status=JournalEntry.Status.DRAFT)
     [altered] = verify_all().content_breaks
     assert "signed row missing or no longer signed" in altered.problem
+
+
+def test_rewrite_before_the_checkpoint_is_named_by_the_checkpoint(events) -> None:  # type: ignore[no-untyped-def]
+    """Before the latest checkpoint, its signed hash pins the SHA-256 chain; the MACs are checked after it."""
+    call_command("audit_checkpoint")
+    _disable_guard()
+    AuditEvent.objects.filter(pk=events[1].pk).update(reason="cover-up")
+    _rehash(events[0].chain)  # the MACs are left as they were
+    [broken] = verify_all().breaks
+    assert (broken.seq, broken.event_id) == (6, events[5].pk)
+    assert "chain rewritten: hash differs from the signed checkpoint" in broken.problem
+
+
+def test_event_after_the_checkpoint_with_a_forged_mac_fails(world, events) -> None:  # type: ignore[no-untyped-def]
+    call_command("audit_checkpoint")
+    late = record(action=Action.VIEW, tenant=world.tenant("caseworker"), object_type="x", object_id="late")
+    _disable_guard()
+    AuditEvent.objects.filter(pk=late.pk).update(mac="0" * 64)
+    [broken] = verify_all().breaks
+    assert (broken.seq, broken.event_id) == (7, late.pk)
+    assert "HMAC mismatch" in broken.problem
