@@ -52,6 +52,7 @@ migrations-check: $(STAMP)
 deploy-check: $(STAMP)
 	DJANGO_ENV=production ALLOWED_HOSTS=bredvid.example.se \
 	  SECRET_KEY=ci-only-$$(printf 'x%.0s' $$(seq 1 60)) \
+	  AUDIT_HMAC_KEY=ci-only-$$(printf 'k%.0s' $$(seq 1 40)) \
 	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/bredvid \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -296,6 +296,17 @@ TASKS = {
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="bredvid-demo-2026")
 # Only the audit benchmark turns auditing off, to measure its cost; production refuses it.
 AUDIT_DISABLED = env.bool("AUDIT_DISABLED", default=False)
+# The audit chain is keyed (HMAC-SHA256, ADR 0008): the key lives in the environment, never in the database.
+# Development and tests get a fixed, public key; production refuses to start without a strong one.
+_DEV_AUDIT_KEY = "bredvid-development-audit-key-not-secret"
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or ("" if PRODUCTION else _DEV_AUDIT_KEY)
+AUDIT_HMAC_KEY_ID = env.str("AUDIT_HMAC_KEY_ID", default="1" if PRODUCTION else "dev")
+# Retired keys, still needed to verify the events they signed: "id:key,id:key".
+AUDIT_HMAC_OLD_KEYS = env.str("AUDIT_HMAC_OLD_KEYS", default="")
+# Where `audit_checkpoint` appends each chain's signed head (outside the database; see docs/operations.md §7).
+AUDIT_CHECKPOINT_DIR = Path(env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints")))
+# Also send every checkpoint line to syslog (facility LOG_AUTHPRIV), for a copy on another machine.
+AUDIT_CHECKPOINT_SYSLOG = env.bool("AUDIT_CHECKPOINT_SYSLOG", default=False)
 API_PAGE_SIZE_MAX = 200
 
 LOGGING = {
@@ -318,6 +329,10 @@ def _refuse_insecure_production() -> None:
         problems.append("DATABASE_URL must point to PostgreSQL")
     if AUDIT_DISABLED:
         problems.append("AUDIT_DISABLED is only for benchmarks")
+    if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == _DEV_AUDIT_KEY:
+        problems.append("AUDIT_HMAC_KEY must be set to a random value of at least 32 characters")
+    if not AUDIT_HMAC_KEY_ID or ":" in AUDIT_HMAC_KEY_ID or len(AUDIT_HMAC_KEY_ID) > 16:
+        problems.append("AUDIT_HMAC_KEY_ID must be 1-16 characters without ':'")
     if not OTP_REQUIRED and not env.bool("ALLOW_LOGIN_WITHOUT_OTP", default=False):
         problems.append("OTP_REQUIRED must be on (or ALLOW_LOGIN_WITHOUT_OTP=true for a demo site)")
     if problems:

@@ -12,8 +12,9 @@ from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory,
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):  # type: ignore[no-untyped-def]
+def _fast_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"  # never the developer's var/
     settings.AXES_ENABLED = True
     settings.OTP_REQUIRED = False
     settings.LANGUAGE_CODE = "sv"

@@ -4,11 +4,17 @@ Each municipality has its own chain (events without a municipality, such as fail
 for unknown user names, go to the "global" chain). Event N stores the hash of event N-1;
 `AuditChainHead` holds the latest sequence number and hash so removals at the end are seen.
 On PostgreSQL and SQLite a trigger refuses UPDATE and DELETE on the event table.
+
+Each event also carries `mac`, an HMAC-SHA256 of its hash with a key from the environment (`key_id`
+names it; ADR 0008): whoever can write the database can recompute the SHA-256 chain but not the MACs,
+and signed checkpoints kept outside the database pin the chain up to their sequence number. Events from
+before keys were introduced have an empty `key_id` and `mac`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from datetime import UTC, datetime, timedelta
@@ -91,6 +97,9 @@ class AuditEvent(models.Model):
     hash = models.CharField(
         max_length=64, editable=False
     )  # (chain, seq) is the key; fewer indexes, cheaper appends
+    # HMAC-SHA256 of `hash` with the key named by key_id (bredvid.audit.keys); both "" before ADR 0008.
+    mac = models.CharField(max_length=64, default="", editable=False)
+    key_id = models.CharField(max_length=16, default="", editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -140,6 +149,11 @@ def canonical_ip(value: str | None) -> str:
 def digest(parts: tuple[str, ...]) -> str:
     """SHA-256 over the event's canonical fields (see compute_hash for the order)."""
     return hashlib.sha256(FIELD_SEPARATOR.join(parts).encode()).hexdigest()
+
+
+def compute_mac(hash_hex: str, key: bytes) -> str:
+    """The event's MAC: HMAC-SHA256 with the key over the 32 bytes of its chain hash (ADR 0008)."""
+    return hmac.digest(key, bytes.fromhex(hash_hex), "sha256").hex()
 
 
 def compute_hash(

@@ -12,10 +12,11 @@ exactly one predecessor.
 
 from __future__ import annotations
 
+import hmac
 import json
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,9 @@ from django.conf import settings
 from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
+from bredvid.audit import checkpoints
+from bredvid.audit.checkpoints import Checkpoint
+from bredvid.audit.keys import KeyRing, key_ring
 from bredvid.audit.models import (
     GENESIS_HASH,
     GLOBAL_CHAIN,
@@ -33,8 +37,10 @@ from bredvid.audit.models import (
     canonical_ip,
     canonical_time,
     compute_hash,
+    compute_mac,
     digest,
 )
+from bredvid.audit.signing import ContentBreak, ContentReport, verify_signed_content
 
 if TYPE_CHECKING:
     from bredvid.accounts.models import User
@@ -125,39 +131,74 @@ def record(
 
 def _write(fields: dict[str, Any], event: AuditEvent | None = None) -> AuditEvent:
     """Append the event now, in the caller's transaction if there is one."""
+    ring = key_ring()
     if connections["default"].vendor == "postgresql":
-        event_id, seq, prev_hash, digest_hex = _append_pg(fields)
+        event_id, seq, prev_hash, digest_hex = _append_pg(fields, ring)
     else:
-        event_id, seq, prev_hash, digest_hex = _append_locked(fields)
+        event_id, seq, prev_hash, digest_hex = _append_locked(fields, ring)
     if event is None:
         event = AuditEvent(**fields)
     event.id, event.seq, event.prev_hash, event.hash = event_id, seq, prev_hash, digest_hex
+    event.key_id = ring.current_id
+    event.mac = compute_mac(digest_hex, ring.current)
     event._state.adding = False
     event._state.db = "default"
     return event
 
 
-def _append_locked(fields: dict[str, Any]) -> tuple[int, int, str, str]:
+def _append_locked(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, str]:
     """Other databases (SQLite in development): lock the head row, hash in Python, insert, move the head."""
     with transaction.atomic():
         head = _lock_head(fields["chain"])
         seq = head.seq + 1
         digest_hex = compute_hash(seq=seq, prev_hash=head.last_hash, **fields)
-        event = AuditEvent.objects.create(seq=seq, prev_hash=head.last_hash, hash=digest_hex, **fields)
+        event = AuditEvent.objects.create(
+            seq=seq,
+            prev_hash=head.last_hash,
+            hash=digest_hex,
+            mac=compute_mac(digest_hex, ring.current),
+            key_id=ring.current_id,
+            **fields,
+        )
         AuditChainHead.objects.filter(chain=fields["chain"]).update(seq=seq, last_hash=digest_hex)
     return event.pk, seq, head.last_hash, digest_hex
 
 
-def _append_pg(fields: dict[str, Any]) -> tuple[int, int, str, str]:
-    """One statement: the audit_append() function locks the head, hashes, inserts and moves the head."""
-    with connections["default"].cursor() as cursor:
+_PG_LOCK_HEAD = "SELECT seq, last_hash FROM audit_auditchainhead WHERE chain = %s FOR UPDATE"
+_PG_NEW_HEAD = "INSERT INTO audit_auditchainhead (chain, seq, last_hash) VALUES (%s, 0, %s) ON CONFLICT (chain) DO NOTHING"
+_PG_INSERT = """
+    WITH moved AS (UPDATE audit_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s)
+    INSERT INTO audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username, via, action,
+        object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash, hash, mac, key_id)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+"""
+
+
+def _append_pg(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, str]:
+    """PostgreSQL: lock the head row, compute hash and MAC here, then insert and move the head in one statement.
+
+    The key never reaches the database (ADR 0008), so the MAC cannot be computed there; two statements
+    in one transaction, with the head row locked in between.
+    """
+    chain = fields["chain"]
+    with transaction.atomic(), connections["default"].cursor() as cursor:
+        cursor.execute(_PG_LOCK_HEAD, [chain])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(_PG_NEW_HEAD, [chain, GENESIS_HASH])
+            cursor.execute(_PG_LOCK_HEAD, [chain])
+            row = cursor.fetchone()
+        seq, prev_hash = row[0] + 1, row[1]
+        digest_hex = compute_hash(seq=seq, prev_hash=prev_hash, **fields)
         cursor.execute(
-            "SELECT * FROM audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [fields["chain"], fields["occurred_at"], fields["municipality_id"], fields["actor_id"], fields["actor_username"],
+            _PG_INSERT,
+            [seq, digest_hex, chain,
+             chain, seq, fields["municipality_id"], fields["occurred_at"], fields["actor_id"], fields["actor_username"],
              fields["via"], fields["action"], fields["object_type"], fields["object_id"], fields["person_id"],
-             fields["subjects"], fields["ip"], fields["reason"], fields["detail_json"]],
+             fields["subjects"], fields["ip"], fields["reason"], fields["detail_json"], prev_hash, digest_hex,
+             compute_mac(digest_hex, ring.current), ring.current_id],
         )  # fmt: skip
-        event_id, seq, prev_hash, digest_hex = cursor.fetchone()
+        (event_id,) = cursor.fetchone()
     return event_id, seq, prev_hash, digest_hex
 
 
@@ -230,8 +271,25 @@ class ChainBreak:
     problem: str
 
     def __str__(self) -> str:
-        where = f"event id={self.event_id} (seq {self.seq})" if self.event_id else f"seq {self.seq}"
-        return f"chain {self.chain}: {where}: {self.problem}"
+        if self.event_id:
+            return f"chain {self.chain}: event id={self.event_id} (seq {self.seq}): {self.problem}"
+        if self.seq:
+            return f"chain {self.chain}: seq {self.seq}: {self.problem}"
+        return f"chain {self.chain}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    events: int
+    breaks: list[ChainBreak]
+    last_seq: int
+    last_hash: str
+    unkeyed: int  # events hashed with plain SHA-256 before ADR 0008
+    checkpoints: int  # signed checkpoints compared
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
 
 
 @dataclass(frozen=True)
@@ -239,21 +297,27 @@ class ChainReport:
     events: int
     chains: int
     breaks: list[ChainBreak]
+    unkeyed: int = 0
+    checkpoints: int = 0
+    content: ContentReport | None = None
+
+    @property
+    def content_breaks(self) -> list[ContentBreak]:
+        return self.content.breaks if self.content is not None else []
 
     @property
     def ok(self) -> bool:
-        return not self.breaks
+        return not self.breaks and not self.content_breaks
 
 
-# Rows as tuples of the canonical strings the hash is computed over (in that order), plus id and hash.
+# PostgreSQL recomputes every SHA-256 (the same canonical form as digest()) and checks every link and
+# every checkpointed hash itself, returning only the first broken event: the chain's structure and content
+# are verified inside the database, which never sees the key.
 _PG_CANONICAL = """encode(sha256(convert_to(concat_ws(chr(31),
     chain, seq::text, ((extract(epoch from occurred_at) * 1000000)::bigint)::text,
     coalesce(municipality_id::text, ''), coalesce(actor_id::text, ''), actor_username, via, action,
     object_type, object_id, coalesce(person_id::text, ''), subjects, coalesce(host(ip), ''), reason,
     detail_json, prev_hash), 'UTF8')), 'hex')"""
-
-# PostgreSQL recomputes every hash (the same canonical form as digest()) and checks every link itself,
-# returning only the first broken event: the whole chain is verified inside the database.
 _PG_FIRST_BREAK = f"""
     SELECT id, seq, CASE
              WHEN seq <> coalesce(prev_seq, 0) + 1 THEN 'seq'
@@ -267,29 +331,183 @@ _PG_FIRST_BREAK = f"""
     WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(expected_prev, %(genesis)s) OR computed <> hash
     ORDER BY seq LIMIT 1
 """
-_PG_TAIL = "SELECT count(*), max(seq), (SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1) FROM audit_auditevent WHERE chain = %(chain)s"
+_PG_TAIL = """
+    SELECT count(*), count(*) FILTER (WHERE key_id = ''), max(seq),
+           (SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1)
+    FROM audit_auditevent WHERE chain = %(chain)s
+"""
 _PROBLEMS = {
-    "seq": "sequence jumps: events removed or inserted",
+    "seq": "sequence jumps from {prev} to {seq}: events removed or inserted",
     "link": "does not link to the previous event",
     "hash": "content altered (hash mismatch)",
 }
+Found = tuple[int, int | None, str]  # seq, event id, problem
 
 
-def _verify_chain_pg(chain: str, head: AuditChainHead | None) -> tuple[int, ChainBreak | None]:
+def _structure_pg(chain: str) -> tuple[int, int, int, str, Found | None]:
+    """Events, unkeyed events, last seq and hash, and the first break of links or SHA-256 hashes."""
     params = {"chain": chain, "genesis": GENESIS_HASH}
     with transaction.atomic(), connections["default"].cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")  # sort a chain in memory, not on disk
         cursor.execute(_PG_FIRST_BREAK, params)
         broken = cursor.fetchone()
         cursor.execute(_PG_TAIL, params)
-        count, last_seq, last_hash = cursor.fetchone()
+        count, unkeyed, last_seq, last_hash = cursor.fetchone()
+    found = None
     if broken is not None:
         event_id, seq, kind, prev_seq = broken
-        problem = _PROBLEMS[kind]
-        if kind == "seq":
-            problem = f"sequence jumps from {prev_seq or 0} to {seq}: events removed or inserted"
-        return count, ChainBreak(chain, event_id, seq, problem)
-    return count, _head_break(chain, head, count, last_seq or 0, last_hash or GENESIS_HASH)
+        found = (seq, event_id, _PROBLEMS[kind].format(prev=prev_seq or 0, seq=seq))
+    return count, unkeyed, last_seq or 0, last_hash or GENESIS_HASH, found
+
+
+def _structure_orm(chain: str, batch: int) -> tuple[int, int, int, str, Found | None]:
+    """The same as _structure_pg, walking the chain in Python (SQLite in development)."""
+    qs = AuditEvent.objects.filter(chain=chain).order_by("seq").values_list(
+        "id", "seq", "prev_hash", "hash", "key_id", "occurred_at", "municipality_id", "actor_id", "actor_username",
+        "via", "action", "object_type", "object_id", "person_id", "subjects", "ip", "reason", "detail_json",
+    )  # fmt: skip
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = unkeyed = 0
+    found: Found | None = None
+    for (event_id, seq, prev_hash, stored, key_id, occurred_at, municipality_id, actor_id, actor_username, via,
+         action, object_type, object_id, person_id, subjects, ip, reason, detail_json) in qs.iterator(chunk_size=batch):  # fmt: skip
+        count += 1
+        unkeyed += not key_id
+        if found is not None:
+            continue  # count the rest, as the database does
+        if seq != expected_seq:
+            found = (seq, event_id, _PROBLEMS["seq"].format(prev=expected_seq - 1, seq=seq))
+        elif prev_hash != expected_prev:
+            found = (seq, event_id, _PROBLEMS["link"])
+        elif stored != digest((
+            chain, str(seq), canonical_time(occurred_at),
+            "" if municipality_id is None else str(municipality_id), "" if actor_id is None else str(actor_id),
+            actor_username, via, action, object_type, object_id, "" if person_id is None else str(person_id),
+            subjects, canonical_ip(ip), reason, detail_json, prev_hash,
+        )):  # fmt: skip
+            found = (seq, event_id, _PROBLEMS["hash"])
+        expected_prev = stored
+        expected_seq = seq + 1
+    return count, unkeyed, expected_seq - 1, expected_prev, found
+
+
+_MAC_ROWS = "SELECT id, seq, hash, mac, key_id FROM audit_auditevent WHERE chain = %s AND seq > %s AND seq < %s ORDER BY seq"
+
+
+def _mac_rows(chain: str, after: int, below: int, batch: int) -> Generator[tuple[int, int, str, str, str]]:
+    """The events in (after, below), in order, in batches (a server-side cursor on PostgreSQL)."""
+    with transaction.atomic(), connections["default"].chunked_cursor() as cursor:
+        cursor.execute(_MAC_ROWS, [chain, after, below])
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+
+
+def _first_bad_mac(
+    chain: str, after: int, below: int, ring: KeyRing, *, allow_unkeyed: bool, batch: int
+) -> Found | None:
+    """The first event in (after, below) whose MAC does not verify with the key ring.
+
+    Events up to the latest signed checkpoint are pinned by it (their SHA-256 chain ends in its hash), so
+    only the events after it need the key; without checkpoints, that is every event.
+    """
+    with closing(_mac_rows(chain, after, below, batch)) as rows:  # stopping early ends its transaction here
+        return _mac_break(rows, ring, allow_unkeyed=allow_unkeyed)
+
+
+def _mac_break(
+    rows: Iterator[tuple[int, int, str, str, str]], ring: KeyRing, *, allow_unkeyed: bool
+) -> Found | None:
+    keys = ring.keys
+    keyed = False
+    hmac_digest, fromhex = hmac.digest, bytes.fromhex
+    for event_id, seq, stored, mac, key_id in rows:
+        if not key_id:
+            if keyed:
+                return (
+                    seq,
+                    event_id,
+                    "unkeyed event after keyed ones: chain rewritten without the key (downgrade)",
+                )
+            if not allow_unkeyed:
+                return (
+                    seq,
+                    event_id,
+                    (
+                        "unkeyed event (before ADR 0008) not covered by a signed checkpoint: run audit_checkpoint"
+                    ),
+                )
+            continue
+        keyed = True
+        key = keys.get(key_id)
+        if key is None:
+            return seq, event_id, f"MAC made with an unknown key id {key_id!r}"
+        try:
+            ok = hmac_digest(key, fromhex(stored), "sha256").hex() == mac
+        except ValueError:  # not a hexadecimal hash
+            ok = False
+        if not ok:
+            return seq, event_id, "chain recomputed without the key or MAC altered (HMAC mismatch)"
+    return None
+
+
+def _checkpoint_mismatch(chain: str, marks: dict[int, Checkpoint]) -> Found | None:
+    stored = AuditEvent.objects.filter(chain=chain, seq__in=list(marks)).values_list("seq", "id", "hash")
+    for seq, event_id, hash_hex in sorted(stored):
+        if hash_hex != marks[seq].hash:
+            return seq, event_id, f"chain rewritten: hash differs from the signed {marks[seq].where()}"
+    return None
+
+
+def verify_chain(
+    chain: str,
+    head: AuditChainHead | None,
+    *,
+    batch: int = 20_000,
+    allow_unanchored_legacy: bool = False,
+) -> ChainResult:
+    """Verify one chain: links and SHA-256 hashes, the hashes of its signed checkpoints, the MACs of the
+    events after the latest checkpoint, and its head.
+
+    `allow_unanchored_legacy` lets unkeyed (pre-ADR 0008) events pass without a checkpoint covering them:
+    only for `audit_checkpoint`, which is what anchors them.
+    """
+    ring = key_ring()
+    good, bad = checkpoints.read(chain, ring)
+    breaks = [ChainBreak(chain, None, 0, item.problem) for item in bad]
+    marks = {c.seq: c for c in good}
+    latest = max(good, key=lambda c: c.seq) if good else None
+    if connections["default"].vendor == "postgresql":
+        count, unkeyed, last_seq, last_hash, structural = _structure_pg(chain)
+    else:
+        count, unkeyed, last_seq, last_hash, structural = _structure_orm(chain, batch)
+    found = [item for item in (structural, _checkpoint_mismatch(chain, marks) if marks else None) if item]
+    below = min(seq for seq, _id, _problem in found) if found else last_seq + 1
+    bad_mac = _first_bad_mac(
+        chain, latest.seq if latest else 0, below, ring, allow_unkeyed=allow_unanchored_legacy, batch=batch
+    )
+    if bad_mac is not None:
+        found.append(bad_mac)
+    broken = None
+    if found:
+        seq, event_id, problem = min(found, key=lambda item: item[0])
+        broken = ChainBreak(chain, event_id, seq, problem)
+    elif latest is not None and last_seq < latest.seq:
+        if count == 0:
+            problem = (
+                f"chain missing from the database: the signed {latest.where()} recorded {latest.seq} events"
+            )
+        else:
+            problem = (
+                f"tail truncated: the signed {latest.where()} recorded {latest.seq} events, "
+                f"the chain now ends at seq {last_seq}"
+            )
+        broken = ChainBreak(chain, None, last_seq + 1, problem)
+    else:
+        broken = _head_break(chain, head, count, last_seq, last_hash)
+    if broken is not None:
+        breaks.insert(0, broken)
+    return ChainResult(count, breaks, last_seq, last_hash, unkeyed, len(good))
 
 
 def _head_break(
@@ -305,46 +523,6 @@ def _head_break(
             f"head says {head.seq} events but {last_seq} are linked: events removed",
         )
     return None
-
-
-def _orm_rows(chain: str, batch: int) -> Iterator[tuple[Any, ...]]:
-    qs = AuditEvent.objects.filter(chain=chain).order_by("seq").values_list(
-        "id", "seq", "prev_hash", "hash", "occurred_at", "municipality_id", "actor_id", "actor_username", "via",
-        "action", "object_type", "object_id", "person_id", "subjects", "ip", "reason", "detail_json",
-    )  # fmt: skip
-    for (event_id, seq, prev_hash, stored, occurred_at, municipality_id, actor_id, actor_username, via, action,
-         object_type, object_id, person_id, subjects, ip, reason, detail_json) in qs.iterator(chunk_size=batch):  # fmt: skip
-        computed = digest((
-            chain, str(seq), canonical_time(occurred_at),
-            "" if municipality_id is None else str(municipality_id), "" if actor_id is None else str(actor_id),
-            actor_username, via, action, object_type, object_id, "" if person_id is None else str(person_id),
-            subjects, canonical_ip(ip), reason, detail_json, prev_hash,
-        ))  # fmt: skip
-        yield event_id, seq, prev_hash, stored, computed
-
-
-def verify_chain(
-    chain: str, head: AuditChainHead | None, *, batch: int = 20_000
-) -> tuple[int, ChainBreak | None]:
-    """Walk one chain in order; return the number of events and the first break, if any."""
-    if connections["default"].vendor == "postgresql":
-        return _verify_chain_pg(chain, head)
-    rows = _orm_rows(chain, batch)
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    count = 0
-    for event_id, seq, prev_hash, stored_hash, computed_hash in rows:
-        count += 1
-        if seq != expected_seq:
-            problem = f"sequence jumps from {expected_seq - 1} to {seq}: events removed or inserted"
-            return count, ChainBreak(chain, event_id, seq, problem)
-        if prev_hash != expected_prev:
-            return count, ChainBreak(chain, event_id, seq, "does not link to the previous event")
-        if computed_hash != stored_hash:
-            return count, ChainBreak(chain, event_id, seq, "content altered (hash mismatch)")
-        expected_prev = stored_hash
-        expected_seq += 1
-    return count, _head_break(chain, head, count, expected_seq - 1, expected_prev)
 
 
 _CHAINS = """
@@ -364,31 +542,40 @@ def _event_chains() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def verify_all(*, batch: int = 10_000) -> ChainReport:
+def all_chains(heads: dict[str, AuditChainHead]) -> list[str]:
+    """Every chain the database or the checkpoint directory knows."""
+    return sorted(set(heads) | set(_event_chains()) | set(checkpoints.checkpointed_chains()))
+
+
+def verify_all(*, batch: int = 20_000) -> ChainReport:
+    """Every chain (links, keyed hashes, head, checkpoints), then the content of every signed row."""
     heads = {h.chain: h for h in AuditChainHead.objects.all()}
-    chains = sorted(set(heads) | set(_event_chains()))
+    chains = all_chains(heads)
     if (
         connections["default"].vendor == "postgresql"
         and len(chains) > 1
         and not connections["default"].in_atomic_block
     ):
-        results = _verify_parallel(chains, heads)
+        results = _verify_parallel(chains, heads, batch)
     else:
         results = [verify_chain(chain, heads.get(chain), batch=batch) for chain in chains]
-    total = sum(count for count, _broken in results)
-    breaks = [broken for _count, broken in results if broken is not None]
-    return ChainReport(events=total, chains=len(chains), breaks=breaks)
+    return ChainReport(
+        events=sum(r.events for r in results),
+        chains=len(chains),
+        breaks=[broken for r in results for broken in r.breaks],
+        unkeyed=sum(r.unkeyed for r in results),
+        checkpoints=sum(r.checkpoints for r in results),
+        content=verify_signed_content(),
+    )
 
 
-def _verify_parallel(
-    chains: list[str], heads: dict[str, AuditChainHead]
-) -> list[tuple[int, ChainBreak | None]]:
-    """One database connection per worker: PostgreSQL verifies several chains at once."""
+def _verify_parallel(chains: list[str], heads: dict[str, AuditChainHead], batch: int) -> list[ChainResult]:
+    """One database connection per worker: the database reads several chains at once."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def run(chain: str) -> tuple[int, ChainBreak | None]:
+    def run(chain: str) -> ChainResult:
         try:
-            return _verify_chain_pg(chain, heads.get(chain))
+            return verify_chain(chain, heads.get(chain), batch=batch)
         finally:
             connections["default"].close()
 

@@ -548,6 +548,13 @@ class FollowUp(CaseRecord):
         return f"{self.case_id} {self.started_on}"
 
 
+# What a signature covers: the sign event holds the SHA-256 of these fields as stored (bredvid.audit.signing).
+JOURNAL_SIGNED_FIELDS = (
+    "municipality_id", "case_id", "author_id", "occurred_on", "title", "text", "status", "signed_at",
+    "corrects_id",
+)  # fmt: skip
+
+
 class JournalEntry(CaseRecord):
     """Journalanteckning: draft → signed by its author → immutable. Corrections are new entries."""
 

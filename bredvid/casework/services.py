@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
+from bredvid.audit.signing import signed_content_detail
 from bredvid.casework.consent import ConsentFindings, consent_findings
 from bredvid.casework.errors import SignedEntryImmutable
 from bredvid.casework.models import (
@@ -757,7 +758,9 @@ def sign_journal_entry(*, tenant: Tenant, entry: JournalEntry) -> JournalEntry:
         entry.status = JournalEntry.Status.SIGNED
         entry.signed_at = timezone.now()
         entry.save()
-        _audit(tenant, Action.UPDATE, entry, entry.case, fields=["status"], signed=True)
+        # the SHA-256 of the signed content as stored; verify_audit_chain recomputes it (ADR 0008)
+        content = signed_content_detail(entry)
+        _audit(tenant, Action.UPDATE, entry, entry.case, fields=["status"], signed=True, **content)
     return entry
 
 

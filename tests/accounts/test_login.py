@@ -143,7 +143,8 @@ def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess[
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL"}
+        if k
+        not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "AUDIT_HMAC_KEY", "AUDIT_HMAC_KEY_ID"}
     }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
@@ -165,6 +166,10 @@ def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess[
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "PostgreSQL"),
         ({"OTP_REQUIRED": "false"}, "OTP_REQUIRED"),
         ({"AUDIT_DISABLED": "true"}, "AUDIT_DISABLED"),
+        ({"AUDIT_HMAC_KEY": ""}, "AUDIT_HMAC_KEY"),
+        ({"AUDIT_HMAC_KEY": "too-short"}, "AUDIT_HMAC_KEY"),
+        ({"AUDIT_HMAC_KEY": "bredvid-development-audit-key-not-secret"}, "AUDIT_HMAC_KEY"),
+        ({"AUDIT_HMAC_KEY_ID": "a:b"}, "AUDIT_HMAC_KEY_ID"),
     ],
 )
 def test_production_refuses_insecure_values(env: dict[str, str], complaint: str) -> None:
@@ -173,6 +178,7 @@ def test_production_refuses_insecure_values(env: dict[str, str], complaint: str)
         "SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "bredvid.kommun.se",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bredvid",
+        "AUDIT_HMAC_KEY": "a" * 16 + "0123456789abcdefghijklmnop",
     }
     if env == {}:
         good.pop("SECRET_KEY")
@@ -189,6 +195,7 @@ def test_production_starts_with_secure_values() -> None:
             "SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "bredvid.kommun.se",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bredvid",
+            "AUDIT_HMAC_KEY": "a" * 16 + "0123456789abcdefghijklmnop",
         }
     )
     assert result.returncode == 0, result.stderr
