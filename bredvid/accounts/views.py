@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bredvid.accounts.forms import LoginForm, OTPForm
+from bredvid.core.http import safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -23,14 +24,22 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request)
+
     def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
         context = super().get_context_data(**kwargs)
         context["oidc_enabled"] = settings.OIDC_ENABLED
         return context
 
 
+class LogoutView(auth_views.LogoutView):
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request)
+
+
 login_view = login_not_required(LoginView.as_view())
-logout_view = auth_views.LogoutView.as_view()
+logout_view = LogoutView.as_view()
 
 
 def _qr_data_uri(text: str) -> str:
@@ -59,7 +68,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "staff:home")
+            return redirect(safe_next(request) or "staff:home")
         form.add_error("token", _("Koden stämmer inte. Vänta på nästa kod och försök igen."))
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
