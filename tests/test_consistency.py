@@ -21,7 +21,8 @@ from bredvid.people.models import Person
 #: an object that was itself loaded with `visible_to`; add an entry only with that justification.
 NO_VISIBLE_TO = {
     # Staff named on a protected person: read as `person.staff_access` after the person was loaded
-    # through Person.objects.visible_to; written only by people.services.set_named_staff.
+    # through Person.objects.visible_to; written only by people.services (set_named_staff, and
+    # create_person/update_person naming whoever registers or marks the person protected).
     "people.PersonStaffAccess",
     # Guardians of a child: read as `Guardianship.objects.filter(child=<scoped person or case
     # client>)`; written only by people.services.add_guardian for a scoped child and guardian.

@@ -117,7 +117,7 @@ def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatc
     for name, value in list(data.items()):
         if value is None and name != "birth_date":
             raise _null_error(name)
-    services.update_person(tenant=tenant, person=person, data=data)
+    services.update_person(tenant=tenant, person=person, data=data, returns_person=True)
     return _out(person, True)
 
 
