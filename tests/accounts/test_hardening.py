@@ -4,7 +4,6 @@ and in production an authenticator app is enrolled only through a single-use lin
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -213,10 +212,3 @@ def test_production_refuses_enrolment_without_link() -> None:
     )
     assert result.returncode != 0
     assert "OTP_ENROLMENT_REQUIRES_LINK" in result.stderr
-
-
-def test_link_lifetime_setting() -> None:
-    from django.conf import settings
-
-    assert settings.OTP_ENROLMENT_LINK_MAX_AGE == timedelta(hours=72)
-    assert settings.SESAME_ONE_TIME is True
