@@ -96,7 +96,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/enrol.html", {"valid": "sesame" in request.GET})
     user = services.user_from_enrolment_link(request)
     if user is None:
-        return render(request, "accounts/enrol.html", {"valid": False, "used": True}, status=400)
+        return render(request, "accounts/enrol.html", {"valid": False}, status=403)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[services.ENROLMENT_SESSION_KEY] = user.pk
     return redirect("accounts:otp")

@@ -83,7 +83,8 @@ def update_person(
     *, tenant: Tenant, person: Person, data: dict[str, Any], returns_person: bool = False
 ) -> Person:
     """Change a person. `returns_person`: the caller shows the whole changed person in its answer
-    (the API's PATCH does), which is a view of the person and is logged as one too."""
+    (the API's PATCH does); for a protected person, where every view is logged with its reason,
+    that answer is a view of the address and is logged as one too."""
     if not can_edit_person(tenant, person):
         raise PermissionDenied
     unknown = set(data) - set(EDITABLE_FIELDS)
@@ -103,7 +104,7 @@ def update_person(
             # Whoever marks a person protected keeps the access they had (as the creator would).
             detail["named_staff_added"] = tenant.user.pk
         record(action=Action.UPDATE, tenant=tenant, obj=person, person_id=person.pk, detail=detail)
-        if returns_person:
+        if returns_person and person.is_protected:
             record(
                 action=Action.VIEW,
                 tenant=tenant,

@@ -142,7 +142,7 @@ def test_production_enrolment_through_a_single_use_link(world, production_otp) -
 
     # single use: a second browser with the same link gets nowhere
     again = Client().post(_link_path(link))
-    assert again.status_code == 400
+    assert again.status_code == 403
     assert "Länken fungerar inte" in again.content.decode()
 
 
@@ -151,24 +151,24 @@ def test_link_expires(world, production_otp, monkeypatch) -> None:  # type: igno
     later = time.time() + production_otp.OTP_ENROLMENT_LINK_MAX_AGE.total_seconds() + 60
     monkeypatch.setattr("sesame.tokens_v2.time", SimpleNamespace(time=lambda: later))
     response = Client().post(_link_path(link))
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not TOTPDevice.objects.exists()
 
 
 def test_link_stops_working_after_another_log_in(world, production_otp) -> None:  # type: ignore[no-untyped-def]
     link = issue_enrolment_link(user=world.users["caseworker"])
     Client().post(LOGIN, {"username": "caseworker.home", "password": PASSWORD})
-    assert Client().post(_link_path(link)).status_code == 400
+    assert Client().post(_link_path(link)).status_code == 403
 
 
 def test_a_tampered_or_foreign_scope_token_is_refused(world, production_otp) -> None:  # type: ignore[no-untyped-def]
     from sesame.utils import get_query_string
 
     other_scope = get_query_string(world.users["caseworker"], scope="supporter-portal")
-    assert Client().post(reverse("accounts:enrol") + other_scope).status_code == 400
+    assert Client().post(reverse("accounts:enrol") + other_scope).status_code == 403
     link = issue_enrolment_link(user=world.users["caseworker"])
-    assert Client().post(_link_path(link)[:-3] + "xyz").status_code == 400
-    assert Client().post(reverse("accounts:enrol")).status_code == 400
+    assert Client().post(_link_path(link)[:-3] + "xyz").status_code == 403
+    assert Client().post(reverse("accounts:enrol")).status_code == 403
 
 
 def test_reset_link_replaces_a_lost_authenticator(world, production_otp) -> None:  # type: ignore[no-untyped-def]
