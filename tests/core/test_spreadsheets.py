@@ -179,3 +179,23 @@ def test_import_template_and_import_round_trip(world) -> None:  # type: ignore[n
 def test_is_formula_like(payload: str) -> None:
     assert is_formula_like(payload)
     assert not is_formula_like("Familjen Ek") and not is_formula_like("070-123 45 67")
+
+
+def test_no_workbook_is_written_outside_the_spreadsheets_module() -> None:
+    """Payments, statistics and any later export must build their workbooks with Spreadsheet too."""
+    from pathlib import Path
+
+    import bredvid
+
+    root = Path(bredvid.__file__).parent
+    writers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "spreadsheets.py"
+        and (
+            "Workbook(" in (text := path.read_text())
+            or "import Workbook" in text
+            or "openpyxl.Workbook" in text
+        )
+    ]
+    assert writers == []
