@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bredvid.api.middleware.ApiJsonErrorsMiddleware",  # JSON 404/405/413 under /api/v1/
+    "bredvid.core.security_headers.PermissionsPolicyMiddleware",  # static files and redirects too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bredvid.audit.middleware.SessionMiddleware",  # Django's, plus one commit for session and reads
     "bredvid.core.middleware.ChosenLanguageMiddleware",
@@ -150,6 +151,7 @@ OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",  # only the enrolment links (scoped tokens) use it
 ]
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("bredvid.accounts.oidc.MunicipalOIDCBackend")
@@ -191,9 +193,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=PRODUCTION)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Bredvid")
 
+# Two limits inside one cool-off window: AXES_FAILURE_LIMIT failures for one user name from one
+# address lock that pair (axes' own rule), and AXES_ADDRESS_FAILURE_LIMIT failures from one address
+# across all user names lock the address (password spraying); see bredvid/accounts/lockout.py.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "bredvid.accounts.lockout.AddressLimitAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -202,6 +209,12 @@ AXES_CLIENT_IP_CALLABLE = "bredvid.core.http.client_ip"
 AXES_VERBOSE = False
 
 SESAME_MAX_AGE = 60 * 15
+# Every sesame link works once: the token covers the last login, which using it (or any log-in) moves.
+SESAME_ONE_TIME = True
+# In production a first (or replacement) authenticator app is enrolled only through a single-use
+# link from `manage.py enrolment_link USERNAME`, never with the password alone.
+OTP_ENROLMENT_REQUIRES_LINK = env.bool("OTP_ENROLMENT_REQUIRES_LINK", default=PRODUCTION)
+OTP_ENROLMENT_LINK_MAX_AGE = timedelta(hours=env.int("OTP_ENROLMENT_LINK_HOURS", default=72))
 
 # ---------------------------------------------------------------------------
 # Internationalisation: Swedish first, English through Django i18n
@@ -260,6 +273,18 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Browser features the service never uses, switched off for the page and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics", "camera",
+        "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection",
+        "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+PERMISSIONS_POLICY["fullscreen"] = ["self"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -335,6 +360,8 @@ def _refuse_insecure_production() -> None:
         problems.append("AUDIT_HMAC_KEY_ID must be 1-16 characters without ':'")
     if not OTP_REQUIRED and not env.bool("ALLOW_LOGIN_WITHOUT_OTP", default=False):
         problems.append("OTP_REQUIRED must be on (or ALLOW_LOGIN_WITHOUT_OTP=true for a demo site)")
+    if OTP_REQUIRED and not OTP_ENROLMENT_REQUIRES_LINK:
+        problems.append("OTP_ENROLMENT_REQUIRES_LINK must be on (an authenticator is enrolled by link only)")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 

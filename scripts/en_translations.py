@@ -1245,6 +1245,29 @@ EN: dict[str, str | tuple[str, str]] = {
     "Anropet kunde inte läsas.": "The request could not be read.",
     "Metoden %(method)s stöds inte här.": "The method %(method)s is not supported here.",
     "Ett internt fel uppstod. Försök igen senare.": "An internal error occurred. Try again later.",
+    # --- spreadsheets, redirects, authentication, protected identity ---
+    "Kontot är inaktiverat.": "The account is deactivated.",
+    "Namngav sig själv på skyddad person": "Named themself on a protected person",
+    "Länk för tvåfaktorsinloggning utfärdad": "Two-factor enrolment link issued",
+    "Tvåfaktorsinloggning aktiverad": "Two-factor authentication enabled",
+    "Med den här länken kopplar du en autentiseringsapp till ditt konto. Länken fungerar en gång.": (
+        "With this link you connect an authenticator app to your account. The link works once."
+    ),
+    "Länken fungerar inte": "The link does not work",
+    "Länken är redan använd, för gammal eller felaktig. Be systemförvaltaren om en ny länk.": (
+        "The link has already been used, is too old or is incorrect. Ask the system administrator for a new link."
+    ),
+    "Tvåfaktorsinloggning är inte aktiverad": "Two-factor authentication is not enabled",
+    "Ditt konto har ingen autentiseringsapp ännu. Av säkerhetsskäl aktiveras den bara via en personlig engångslänk. Be systemförvaltaren om en länk.": (
+        "Your account has no authenticator app yet. For security it is enabled only through a personal "
+        "single-use link. Ask the system administrator for a link."
+    ),
+    "Behöver granskas": "Needs review",
+    "Chefer som har namngett sig själva på en person med skyddade personuppgifter och därmed gett sig själva tillgång till adressen (de senaste %(limit)s händelserna).": (
+        "Managers who named themselves on a person with protected personal data and so gave themselves "
+        "access to the address (the latest %(limit)s events)."
+    ),
+    "Händelser som behöver granskas": "Events that need review",
 }
 
 

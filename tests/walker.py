@@ -76,6 +76,7 @@ PUBLIC: dict[str, set[int]] = {
     "readyz": {200},
     "set_language": {302},  # a GET only redirects back; the POST sets the language cookie
     "accounts:login": {200},
+    "accounts:enrol": {200},  # the single-use enrolment link: the token in the URL is the credential
     "admin:login": {200},  # Django admin's own login form (superusers only get further)
     "api-1:openapi-json": {200},
     "api-1:openapi-view": {200},

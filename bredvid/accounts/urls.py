@@ -7,4 +7,5 @@ urlpatterns = [
     path("logga-in/", views.login_view, name="login"),
     path("logga-ut/", views.logout_view, name="logout"),
     path("tvafaktor/", views.otp_view, name="otp"),
+    path("aktivera/", views.enrol_view, name="enrol"),
 ]

@@ -6,16 +6,20 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bredvid.accounts import services
 from bredvid.accounts.forms import LoginForm, OTPForm
+from bredvid.core.http import safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -23,14 +27,22 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request)
+
     def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
         context = super().get_context_data(**kwargs)
         context["oidc_enabled"] = settings.OIDC_ENABLED
         return context
 
 
+class LogoutView(auth_views.LogoutView):
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request)
+
+
 login_view = login_not_required(LoginView.as_view())
-logout_view = auth_views.LogoutView.as_view()
+logout_view = LogoutView.as_view()
 
 
 def _qr_data_uri(text: str) -> str:
@@ -47,22 +59,44 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     if user.is_verified():  # type: ignore[union-attr]
         return redirect("staff:home")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    setting_up = device is None
+    # Opened through an enrolment link: a new app is set up, even if one exists (a lost phone).
+    through_link = request.session.get(services.ENROLMENT_SESSION_KEY) == user.pk
+    setting_up = device is None or through_link
     if setting_up:
+        if not services.may_enrol(request):
+            # In production the password alone never enrols a second factor.
+            return render(request, "accounts/otp_needs_link.html", status=403)
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+    assert device is not None
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                services.confirm_enrolment(request=request, device=device)
+                device.refresh_from_db()
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "staff:home")
+            return redirect(safe_next(request) or "staff:home")
         form.add_error("token", _("Koden stämmer inte. Vänta på nästa kod och försök igen."))
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
         context["qr"] = _qr_data_uri(device.config_url)
         context["secret"] = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/otp.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    """The single-use link to set up an authenticator app. GET only shows a button: link checkers in
+    mail systems open links, and must not use it up; the POST uses the link and signs the user in
+    for nothing but the enrolment (every other page still asks for the second factor)."""
+    if request.method == "GET":
+        return render(request, "accounts/enrol.html", {"valid": "sesame" in request.GET})
+    user = services.user_from_enrolment_link(request)
+    if user is None:
+        return render(request, "accounts/enrol.html", {"valid": False}, status=403)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[services.ENROLMENT_SESSION_KEY] = user.pk
+    return redirect("accounts:otp")

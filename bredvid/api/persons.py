@@ -124,5 +124,5 @@ def patch_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatc
     _require_read(tenant)
     person = get_object_or_404(Person.objects.visible_to(tenant), pk=person_id)
     data = payload.model_dump(exclude_unset=True)  # null is refused by the schema, except for birth_date
-    services.update_person(tenant=tenant, person=person, data=data)
+    services.update_person(tenant=tenant, person=person, data=data, returns_person=True)
     return _out(person, True)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from io import BytesIO
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from bredvid.audit.models import Action, AuditEvent
+from bredvid.core.spreadsheets import Spreadsheet
 
 MAX_ROWS = 200_000
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _HEADERS = [
     "Tidpunkt",
     "Användare",
@@ -46,9 +44,8 @@ def _batches(events: QuerySet[AuditEvent], size: int = 2000) -> Iterable[list[Au
 def audit_events_xlsx(
     events: QuerySet[AuditEvent], *, persons_of: Callable[[list[AuditEvent]], dict[uuid.UUID, Any]]
 ) -> tuple[HttpResponse, int]:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Logg")
-    sheet.append(_HEADERS)
+    workbook = Spreadsheet()
+    sheet = workbook.sheet("Logg", _HEADERS)
     labels = dict(Action.choices)
     count = 0
     for batch in _batches(events):
@@ -57,7 +54,7 @@ def audit_events_xlsx(
             person = persons.get(event.person_id) if event.person_id else None
             sheet.append(
                 [
-                    timezone.localtime(event.occurred_at).replace(tzinfo=None),
+                    event.occurred_at,
                     event.actor_username,
                     str(labels.get(event.action, event.action)),
                     event.object_type,
@@ -72,10 +69,5 @@ def audit_events_xlsx(
                 ]
             )
             count += 1
-    buffer = BytesIO()
-    workbook.save(buffer)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(buffer.getvalue(), content_type=_XLSX)
-    response["Content-Disposition"] = f'attachment; filename="bredvid-logg-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response, count
+    return workbook.response(f"bredvid-logg-{stamp}.xlsx"), count

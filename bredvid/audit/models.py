@@ -47,6 +47,14 @@ class Action(models.TextChoices):
     LOGOUT = "logout", _("Utloggning")
     PERMISSION_DENIED = "permission_denied", _("Nekad åtkomst")
     TOKEN_ISSUED = "token_issued", _("API-nyckel utfärdad")
+    NAMED_SELF = "named_self", _("Namngav sig själv på skyddad person")
+    ENROLMENT_LINK_ISSUED = "enrolment_link", _("Länk för tvåfaktorsinloggning utfärdad")
+    OTP_ENROLLED = "otp_enrolled", _("Tvåfaktorsinloggning aktiverad")
+
+
+#: Events the log reviewer's page lists as needing review whenever it is opened: a manager who
+#: gave themself access to a protected person's address decided about their own access.
+NEEDS_REVIEW_ACTIONS = (Action.NAMED_SELF,)
 
 
 class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):

@@ -2,6 +2,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -23,3 +24,18 @@ def client_ip(request: HttpRequest) -> str | None:
             except ValueError:
                 pass
     return request.META.get("REMOTE_ADDR") or None
+
+
+def safe_next(request: HttpRequest, fallback: str = "") -> str:
+    """The `next` target of the request (POST before GET) if it stays on this site, else `fallback`.
+
+    Every view that follows a `next` parameter goes through this: Django's
+    `url_has_allowed_host_and_scheme` refuses other hosts, scheme-relative `//host` and the
+    backslash forms browsers read as `//host`, and an http target from an https page.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

@@ -61,17 +61,37 @@ def create_person(*, tenant: Tenant, data: dict[str, Any]) -> Person:
     person = Person(municipality=tenant.municipality, **data)
     with transaction.atomic():
         _save_validated(person)
-        record(action=Action.CREATE, tenant=tenant, obj=person, person_id=person.pk, detail={})
+        detail: dict[str, Any] = {}
+        if person.is_protected:
+            # The creator typed the address in: they are named on the person, or they could not
+            # open what they just registered (only named staff see a protected person's address).
+            _name(person, tenant.user.pk)
+            detail["named_staff_added"] = tenant.user.pk
+        record(action=Action.CREATE, tenant=tenant, obj=person, person_id=person.pk, detail=detail)
     return person
 
 
-def update_person(*, tenant: Tenant, person: Person, data: dict[str, Any]) -> Person:
+def _name(person: Person, user_id: int) -> bool:
+    """Name a member of staff on the person; True if they were not named before."""
+    _, created = PersonStaffAccess.objects.get_or_create(
+        person=person, user_id=user_id, defaults={"municipality": person.municipality}
+    )
+    return created
+
+
+def update_person(
+    *, tenant: Tenant, person: Person, data: dict[str, Any], returns_person: bool = False
+) -> Person:
+    """Change a person. `returns_person`: the caller shows the whole changed person in its answer
+    (the API's PATCH does); for a protected person, where every view is logged with its reason,
+    that answer is a view of the address and is logged as one too."""
     if not can_edit_person(tenant, person):
         raise PermissionDenied
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
     before = {name: getattr(person, name) for name in EDITABLE_FIELDS}
+    was_protected = person.is_protected
     for name, value in data.items():
         setattr(person, name, value)
     with transaction.atomic():
@@ -79,9 +99,19 @@ def update_person(*, tenant: Tenant, person: Person, data: dict[str, Any]) -> Pe
         # compared after validation, which normalises the number and derives the birth date
         changed = sorted(name for name in EDITABLE_FIELDS if getattr(person, name) != before[name])
         # Field names only: the log must not become a second copy of the personal data.
-        record(
-            action=Action.UPDATE, tenant=tenant, obj=person, person_id=person.pk, detail={"fields": changed}
-        )
+        detail: dict[str, Any] = {"fields": changed}
+        if person.is_protected and not was_protected and _name(person, tenant.user.pk):
+            # Whoever marks a person protected keeps the access they had (as the creator would).
+            detail["named_staff_added"] = tenant.user.pk
+        record(action=Action.UPDATE, tenant=tenant, obj=person, person_id=person.pk, detail=detail)
+        if returns_person and person.is_protected:
+            record(
+                action=Action.VIEW,
+                tenant=tenant,
+                obj=person,
+                person_id=person.pk,
+                detail={"implied_by": "update"},
+            )
     return person
 
 
@@ -123,16 +153,17 @@ def set_named_staff(*, tenant: Tenant, person: Person, user_id: int, named: bool
     eligible = {user.pk: user for user in eligible_named_staff(tenant=tenant)}
     if named and user_id not in eligible:
         raise ValidationError({"user": _("Välj en medarbetare i kommunen som arbetar med personer.")})
+    # A manager who gives themself access to the address decides about their own access: the event
+    # is of its own kind, which the log reviewer's page lists as needing review.
+    self_named = named and user_id == tenant.user.pk
     with transaction.atomic():
         if named:
-            PersonStaffAccess.objects.get_or_create(
-                person=person, user_id=user_id, defaults={"municipality": person.municipality}
-            )
+            _name(person, user_id)
         else:
             # Named-staff rows are access grants, not records about the person: removing one is allowed.
             PersonStaffAccess.objects.filter(person=person, user_id=user_id).delete()
         record(
-            action=Action.UPDATE,
+            action=Action.NAMED_SELF if self_named else Action.UPDATE,
             tenant=tenant,
             obj=person,
             person_id=person.pk,

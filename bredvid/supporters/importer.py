@@ -8,14 +8,13 @@ import datetime
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
@@ -23,6 +22,7 @@ from bredvid.core import date_bounds
 from bredvid.core.choices import SupportKind
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
 from bredvid.core.legal_time import add_months
+from bredvid.core.spreadsheets import Spreadsheet
 from bredvid.people.models import Person
 from bredvid.supporters.geo import locate
 from bredvid.supporters.models import RegisterCheck, Supporter, SupporterMember
@@ -91,13 +91,11 @@ class _Row:
 
 def template_workbook() -> bytes:
     """The documented template: the header row, an example and a sheet of instructions."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Uppdragstagare"
-    sheet.append(COLUMNS)
+    workbook = Spreadsheet()
+    sheet = workbook.sheet("Uppdragstagare", COLUMNS)
     sheet.append(["Familjen Ek", "familjehem, kontaktfamilj", "Godkänd", "2026-05-04", "070-123 45 67", "anna.ek@example.se",
                   "Storgatan 1", "449 30", "Nödinge", "Ale", "19811228-9874", "Anna", "Ek", "2026-04-01", "2026-04-01"])  # fmt: skip
-    help_sheet = workbook.create_sheet("Instruktioner")
+    help_sheet = workbook.sheet("Instruktioner")
     for line in (
         ("Kolumn", "Innehåll"),
         ("Namn", "Obligatorisk. Personens namn eller hushållets, t.ex. Familjen Ek."),
@@ -122,9 +120,7 @@ def template_workbook() -> bytes:
         ),
     ):
         help_sheet.append(line)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()
 
 
 def _text(value: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +13,6 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 from weasyprint import HTML
 
 from bredvid.audit.models import Action
@@ -23,6 +22,7 @@ from bredvid.casework.models import IvoReport
 from bredvid.casework.perms import can_report_to_ivo
 from bredvid.casework.services import file_ivo_report
 from bredvid.core.errors import IllegalTransition
+from bredvid.core.spreadsheets import Spreadsheet, xlsx_response
 from bredvid.tenancy.context import Tenant
 from bredvid.www.staff.decorators import permission_required
 
@@ -122,10 +122,7 @@ def ivo_export(request: HttpRequest, year: int, quarter: int, fmt: str) -> HttpR
         response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     elif fmt == "xlsx":
-        response = HttpResponse(
-            _xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        response = xlsx_response(_xlsx(report), f"{filename}.xlsx")
     else:
         raise Http404
     response["Cache-Control"] = "no-store"
@@ -165,20 +162,26 @@ _KEYS = [
 ]
 
 
+_DATE_KEYS = {"decision_date", "limit_date", "executed_on"}
+
+
+def _cell(key: str, value: Any) -> Any:
+    """The stored report keeps dates as ISO text; the sheet gets real dates (sortable in Excel)."""
+    if key in _DATE_KEYS and isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _xlsx(report: dict[str, Any]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Ej verkställda"
-    sheet.append(_HEADERS)
-    for row in report["rows"]:
-        sheet.append([row[k] for k in _KEYS])
-    done = workbook.create_sheet("Verkställda")
-    done.append(_HEADERS)
-    for row in report["executed_rows"]:
-        done.append([row[k] for k in _KEYS])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = Spreadsheet()
+    for title, rows in (("Ej verkställda", report["rows"]), ("Verkställda", report["executed_rows"])):
+        sheet = workbook.sheet(title, _HEADERS)
+        for row in rows:
+            sheet.append([_cell(k, row[k]) for k in _KEYS])
+    return workbook.to_bytes()
 
 
 def urls() -> list[Any]:

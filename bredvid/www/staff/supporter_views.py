@@ -7,7 +7,6 @@ import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
 
 from django import forms
@@ -24,13 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.core.choices import SupportKind
 from bredvid.core.errors import DomainError
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
+from bredvid.core.spreadsheets import Spreadsheet, xlsx_response
 from bredvid.people import services as people_services
 from bredvid.people.models import Person
 from bredvid.people.perms import can_create_person
@@ -192,9 +191,9 @@ def supporter_list(request: HttpRequest) -> HttpResponse:
 def supporter_export(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     rows = list(_register_queryset(tenant, request.GET).prefetch_related("profiles"))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Uppdragstagare")
-    sheet.append(
+    workbook = Spreadsheet()
+    sheet = workbook.sheet(
+        "Uppdragstagare",
         [
             "Namn",
             "Status",
@@ -205,7 +204,7 @@ def supporter_export(request: HttpRequest) -> HttpResponse:
             "E-post",
             "Språk",
             "Första utgående registerutdrag",
-        ]
+        ],
     )
     labels = dict(SupportKind.choices)
     for s in rows:
@@ -223,22 +222,13 @@ def supporter_export(request: HttpRequest) -> HttpResponse:
                 s.first_expiry,
             ]
         )
-    buffer = BytesIO()
-    workbook.save(buffer)
     record(
         action=Action.EXPORT,
         tenant=tenant,
         object_type="supporters.supporter",
         detail={"rows": len(rows), "format": "xlsx"},
     )
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="uppdragstagare-{timezone.localdate():%Y%m%d}.xlsx"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return workbook.response(f"uppdragstagare-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _supporter(tenant: Tenant, object_id: uuid.UUID) -> Supporter:
@@ -521,8 +511,4 @@ def supporter_import(request: HttpRequest) -> HttpResponse:
 def supporter_import_template(request: HttpRequest) -> HttpResponse:
     from bredvid.supporters.importer import template_workbook
 
-    response = HttpResponse(
-        template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="bredvid-mall-uppdragstagare.xlsx"'
-    return response
+    return xlsx_response(template_workbook(), "bredvid-mall-uppdragstagare.xlsx", no_store=False)

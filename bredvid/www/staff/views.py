@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bredvid.audit import exports
-from bredvid.audit.models import Action, AuditEvent
+from bredvid.audit.models import NEEDS_REVIEW_ACTIONS, Action, AuditEvent
 from bredvid.audit.perms import can_export_audit_log, can_review_audit_log
 from bredvid.audit.services import record
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
@@ -283,6 +283,29 @@ def _persons_for(tenant: Tenant, events: list[AuditEvent]) -> dict[uuid.UUID, Pe
     return {p.pk: p for p in qs.only("id", "first_name", "last_name", "identity_number", "protection_level")}
 
 
+REVIEW_LIMIT = 50
+
+
+def _needs_review(tenant: Tenant) -> list[tuple[AuditEvent, Person | None]]:
+    """The newest events of a kind that always needs a reviewer's eye (NEEDS_REVIEW_ACTIONS)."""
+    events = list(
+        AuditEvent.objects.visible_to(tenant)
+        .filter(action__in=NEEDS_REVIEW_ACTIONS)
+        .order_by("-occurred_at", "-id")[:REVIEW_LIMIT]
+    )
+    if not events:
+        return []
+    persons = _persons_for(tenant, events)
+    record(
+        action=Action.SEARCH,
+        tenant=tenant,
+        object_type="audit.auditevent",
+        subjects=list(persons),
+        detail={"filters": {"needs_review": True}, "count": len(events)},
+    )
+    return [(event, persons.get(event.person_id) if event.person_id else None) for event in events]
+
+
 @permission_required(can_review_audit_log)
 def audit_log(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
@@ -302,12 +325,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             detail={"filters": filters, "count": paginator.count},
         )
     rows = [(event, persons.get(event.person_id) if event.person_id else None) for event in events]
+    review_rows = [] if searched else _needs_review(tenant)
     query = request.GET.copy()
     query.pop("sida", None)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
+        "review_rows": review_rows,
+        "review_limit": REVIEW_LIMIT,
         "searched": searched,
         "can_export": can_export_audit_log(tenant),
         "querystring": query.urlencode(),
