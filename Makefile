@@ -66,8 +66,8 @@ lock:
 clean:
 	rm -rf $(VENV) var/staticfiles
 
-# Refresh the English catalogue after changing interface strings (needs gettext).
+# Refresh the English catalogue after changing interface strings (needs gettext), then write the
+# English of every new or fuzzy entry in bredvid/locale/en/LC_MESSAGES/django.po and run it again.
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l en --no-obsolete --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "var/*" --ignore "build/*"
-	$(PY) scripts/en_translations.py
 	$(PY) manage.py compilemessages -l en --ignore ".venv/*"

@@ -22,7 +22,7 @@ SKIPPED_DIRS = {"__pycache__", "node_modules", "build", "locale"}
 def test_every_string_has_an_english_translation() -> None:
     po = polib.pofile(str(LOCALE / "django.po"))
     untranslated = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
-    assert untranslated == [], "run `make messages` and add the English in scripts/en_translations.py"
+    assert untranslated == [], "run `make messages` and write the English in bredvid/locale/en/LC_MESSAGES/django.po"
 
 
 def test_compiled_catalogue_matches_the_source() -> None:
@@ -30,9 +30,29 @@ def test_compiled_catalogue_matches_the_source() -> None:
     with (LOCALE / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in po:
-        if entry.obsolete or entry.msgid_plural:
+        if entry.obsolete:
             continue
-        assert compiled.gettext(entry.msgid) == entry.msgstr, f"stale django.mo for {entry.msgid!r}"
+        if entry.msgid_plural:
+            for n, index in ((1, 0), (2, 1)):
+                found = (
+                    compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+                    if entry.msgctxt
+                    else compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+                )
+                assert found == entry.msgstr_plural[index], f"stale django.mo for {entry.msgid!r}"
+            continue
+        found = compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else compiled.gettext(entry.msgid)
+        assert found == entry.msgstr, f"stale django.mo for {entry.msgctxt!r} {entry.msgid!r}"
+
+
+def test_one_swedish_word_can_have_two_englishes() -> None:
+    """`barn` is "child" for a household member and "children" in a capacity (msgctxt)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert translation.pgettext("household member under 18", "barn") == "child"
+        assert translation.npgettext("capacity", "%(n)s barn", "%(n)s barn", 3) % {"n": 3} == "3 children"
+        assert translation.npgettext("capacity", "%(n)s barn", "%(n)s barn", 1) % {"n": 1} == "1 child"
 
 
 def test_language_switch_to_english_and_back(db) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +122,7 @@ def test_catalogue_is_in_sync_with_the_source(tmp_path, settings, monkeypatch) -
     )
     extracted = _keys(polib.pofile(str(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")))
     committed = _keys(polib.pofile(str(LOCALE / "django.po")))
-    hint = "run `make messages` and add the English in scripts/en_translations.py"
+    hint = "run `make messages` and write the English in bredvid/locale/en/LC_MESSAGES/django.po"
     new = sorted(msgid for _, msgid, _ in extracted - committed)
     assert not new, f"{hint}; not in the catalogue: {new}"
     gone = sorted(msgid for _, msgid, _ in committed - extracted)

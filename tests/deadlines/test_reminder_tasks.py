@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from tests.deadlines.test_todo_page import cases  # noqa: F401  (the fixture)
@@ -12,9 +13,13 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 
 
 @pytest.fixture
-def database_tasks(settings):  # type: ignore[no-untyped-def]
+def database_tasks(settings, monkeypatch):  # type: ignore[no-untyped-def]
     settings.TASKS = DATABASE_TASKS
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The worker drops connections whose autocommit differs from the settings' between tasks; inside the
+    # test's transaction that is every connection, and on PostgreSQL the closed connection would end
+    # the test. Connection hygiene is the worker's business, not what these tests are about.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
 
 def _emails(world) -> None:  # type: ignore[no-untyped-def]
