@@ -333,6 +333,8 @@ AUDIT_CHECKPOINT_DIR = Path(env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR 
 # Also send every checkpoint line to syslog (facility LOG_AUTHPRIV), for a copy on another machine.
 AUDIT_CHECKPOINT_SYSLOG = env.bool("AUDIT_CHECKPOINT_SYSLOG", default=False)
 API_PAGE_SIZE_MAX = 200
+# Rows per page on the staff lists (bredvid.www.staff.actions.paginate).
+STAFF_PAGE_SIZE = 50
 
 LOGGING = {
     "version": 1,

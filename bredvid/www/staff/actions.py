@@ -1,0 +1,112 @@
+"""The one way to write a staff page that changes something, and the helpers every staff view shares.
+
+An action is one small typed view function: it loads what it works on through the scoping point
+(`Model.objects.visible_to(tenant)`, so another municipality's or unit's object is a 404), checks the
+permission, builds its form and hands over to `action_page`:
+
+    @permission_required(can_read_cases)
+    @require_http_methods(["GET", "POST"])
+    def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+        tenant = tenant_of(request)
+        case = workable_case(tenant, case_id)
+        form = f.CloseCaseForm(request.POST or None, initial=today("closed_on"))
+        return action_page(
+            request, form,
+            run=lambda data: services.close_case(tenant=tenant, case=case, **data),
+            success=_("Ärendet är avslutat."),
+            done=lambda _result: reverse("staff:case_detail", args=[case.pk]),
+            title=_("Avsluta ärendet"), back=reverse("staff:case_detail", args=[case.pk]),
+        )
+
+`action_page` is form → service → message → redirect: GET (or an invalid form) renders the form; a
+valid POST calls the service, which checks permission again, locks, guards the state and audits; a
+`ValidationError` from the service goes next to its fields, a `DomainError` (an illegal transition)
+above the form; success shows a message and redirects (post/redirect/get). A view never writes to the
+database itself (tests/test_layers.py scans for it). See docs/adr/0013-staff-action-pattern.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from bredvid.core.errors import DomainError
+from bredvid.tenancy.context import Tenant
+
+#: The query parameter of the page number on every staff list.
+PAGE_PARAMETER = "sida"
+
+
+def tenant_of(request: HttpRequest) -> Tenant:
+    """The municipality, units and roles the request acts in (set by the tenancy middleware)."""
+    return request.tenant  # type: ignore[attr-defined,no-any-return]
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's `ValidationError` next to the fields it names (the rest above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        target = name if name in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any] | list[Any], per_page: int | None = None) -> Page:
+    """One page of an ordered list; a page number out of range or not a number gives the nearest page."""
+    size = per_page or settings.STAFF_PAGE_SIZE
+    return Paginator(queryset, size).get_page(request.GET.get(PAGE_PARAMETER))
+
+
+def today(*names: str) -> dict[str, Any]:
+    """Initial values: today's date in each named field."""
+    day = timezone.localdate()
+    return {name: day for name in names}
+
+
+def now_minute() -> Any:
+    """The local time to the minute, the initial value of a time-of-day field."""
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def posted(request: HttpRequest) -> Any:
+    """The form data of a POST, or None (an unbound form) for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def action_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    run: Callable[[dict[str, Any]], Any],
+    success: str,
+    done: Callable[[Any], str],
+    title: str,
+    back: str,
+    template: str = "staff/action.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Form → service → message → redirect; on GET or errors the form again, with what was typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(dict(form.cleaned_data))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, str(success))
+            return redirect(done(result))
+    page = {"form": form, "title": title, "back": back, **(context or {})}
+    return render(request, template, page)
