@@ -39,6 +39,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from bredvid.core.errors import DomainError
 from bredvid.tenancy.context import Tenant
@@ -85,19 +86,38 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def list_page(request: HttpRequest, template: str, results: str, context: dict[str, Any]) -> HttpResponse:
+    """A list page whose filters update the results in place (htmx) and work without JavaScript.
+
+    A plain request gets the whole page (`template`, which includes `results`); an htmx request
+    from the filter form gets only the results fragment. A history restore asks for the whole page.
+    The same address answers both, so caches are told it varies by the `HX-Request` header.
+    """
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    response = render(request, results if partial else template, {**context, "partial": partial})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def action_page(
     request: HttpRequest,
     form: forms.Form,
     *,
     run: Callable[[dict[str, Any]], Any],
-    success: str,
+    success: str | Callable[[Any], str],
     done: Callable[[Any], str],
     title: str,
     back: str,
     template: str = "staff/action.html",
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Form → service → message → redirect; on GET or errors the form again, with what was typed."""
+    """Form → service → message → redirect; on GET or errors the form again, with what was typed.
+
+    `run` gets the cleaned data and calls the service; `success` is the message (or makes it from
+    what `run` returned); `done` gives the address to go to from what `run` returned; `context`
+    adds to the page (`caption`, `intro`, and `summary`: a template included above the form).
+    """
     if request.method == "POST" and form.is_valid():
         try:
             result = run(dict(form.cleaned_data))
@@ -106,7 +126,7 @@ def action_page(
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, str(success))
+            messages.success(request, str(success(result) if callable(success) else success))
             return redirect(done(result))
     page = {"form": form, "title": title, "back": back, **(context or {})}
     return render(request, template, page)

@@ -11,13 +11,10 @@ whose errors are shown next to the fields. The shortlist is computed (and audite
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -30,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.models import Case, Decision, Intervention
+from bredvid.casework.models import Decision, Intervention
 from bredvid.casework.perms import can_read_cases
 from bredvid.core.choices import SupportKind
 from bredvid.core.errors import DomainError
@@ -41,15 +38,11 @@ from bredvid.supporters.models import Supporter
 from bredvid.supporters.needs import needs_for
 from bredvid.tenancy.context import Tenant
 from bredvid.www.staff import matching_forms as f
-from bredvid.www.staff.casework_views import _apply_errors
+from bredvid.www.staff.actions import action_page, apply_errors, paginate, posted, tenant_of
+from bredvid.www.staff.casework_actions import load_case
 from bredvid.www.staff.decorators import permission_required
 
-PAGE_SIZE = 50
 SHORTLIST_SIZES = (10, 20, 50)
-
-
-def _tenant(request: HttpRequest) -> Tenant:
-    return request.tenant  # type: ignore[attr-defined,no-any-return]
 
 
 def _request(tenant: Tenant, request_id: uuid.UUID) -> SupportRequest:
@@ -94,34 +87,6 @@ def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
     return ValidationError({f"{prefix}{name}": errors for name, errors in error.message_dict.items()})
 
 
-def _action_page(
-    request: HttpRequest,
-    form: forms.Form,
-    *,
-    title: str,
-    back: str,
-    run: Callable[[dict[str, Any]], Any],
-    success: str,
-    done: Callable[[Any], str],
-    caption: str = "",
-    template: str = "matching/action.html",
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """GET shows the form; a valid POST runs the service; its errors go next to the fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = run(dict(form.cleaned_data))
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, success)
-            return redirect(done(result))
-    context = {"form": form, "title": title, "back": back, "caption": caption, **(extra or {})}
-    return render(request, template, context)
-
-
 def _detail_url(support_request: SupportRequest) -> str:
     return reverse("staff:request_detail", args=[support_request.pk])
 
@@ -162,8 +127,8 @@ def _sibling_label(intervention: Intervention) -> str:
 @permission_required(can_read_cases)
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest, case_id: uuid.UUID, intervention_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    case = get_object_or_404(Case.objects.visible_to(tenant).select_related("client", "unit"), pk=case_id)
+    tenant = tenant_of(request)
+    case = load_case(tenant, case_id)
     intervention = get_object_or_404(
         Intervention.objects.visible_to(tenant).select_related("case__client"), pk=intervention_id, case=case
     )
@@ -175,7 +140,7 @@ def request_new(request: HttpRequest, case_id: uuid.UUID, intervention_id: uuid.
         return redirect("staff:request_detail", request_id=open_request.pk)
     candidates = _sibling_interventions(tenant, intervention)
     form = f.RequestForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=f.request_initial(None, intervention.support_kind),
         needs=needs_for(tenant.municipality),
         siblings=[(str(s.pk), _sibling_label(s)) for s in candidates],
@@ -204,7 +169,7 @@ def request_new(request: HttpRequest, case_id: uuid.UUID, intervention_id: uuid.
                     raise _prefixed(exc, "place_") from exc
         return support_request
 
-    return _action_page(
+    return action_page(
         request,
         form,
         title=_("Beställ uppdragstagare"),
@@ -212,29 +177,32 @@ def request_new(request: HttpRequest, case_id: uuid.UUID, intervention_id: uuid.
         run=run,
         success=_("Uppdragsbeställningen är skickad till familjehemsenheten."),
         done=_detail_url,
-        caption=_("Ärende %(ref)s · %(kind)s")
-        % {"ref": case.reference, "kind": intervention.get_support_kind_display()},
         template="matching/request_form.html",
-        extra={"protected_client": case.client.is_protected, "ordering": True},
+        context={
+            "caption": _("Ärende %(ref)s · %(kind)s")
+            % {"ref": case.reference, "kind": intervention.get_support_kind_display()},
+            "protected_client": case.client.is_protected,
+            "ordering": True,
+        },
     )
 
 
 @permission_required(can_read_requests)
 @require_http_methods(["GET", "POST"])
 def request_edit(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     support_request = _request(tenant, request_id)
     if not _may_edit(tenant, support_request):
         raise PermissionDenied
     form = f.RequestForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=f.request_initial(support_request, support_request.support_kind),
         needs=needs_for(tenant.municipality),
         ordering=False,
     )
     if request.method == "GET":
         _view(tenant, support_request, support_request, page="edit")
-    return _action_page(
+    return action_page(
         request,
         form,
         title=_("Ändra uppdragsbeställning"),
@@ -244,21 +212,24 @@ def request_edit(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         ),
         success=_("Uppdragsbeställningen är ändrad."),
         done=_detail_url,
-        caption=_caption(support_request),
         template="matching/request_form.html",
-        extra={"protected_client": support_request.case.client.is_protected, "ordering": False},
+        context={
+            "caption": _caption(support_request),
+            "protected_client": support_request.case.client.is_protected,
+            "ordering": False,
+        },
     )
 
 
 @permission_required(can_read_requests)
 @require_http_methods(["GET", "POST"])
 def request_cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     support_request = _request(tenant, request_id)
     if not _may_edit(tenant, support_request):
         raise PermissionDenied
-    form = f.CancelRequestForm(request.POST if request.method == "POST" else None)
-    return _action_page(
+    form = f.CancelRequestForm(posted(request))
+    return action_page(
         request,
         form,
         title=_("Återkalla uppdragsbeställning"),
@@ -268,18 +239,18 @@ def request_cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         ),
         success=_("Uppdragsbeställningen är återkallad."),
         done=_detail_url,
-        caption=_caption(support_request),
+        context={"caption": _caption(support_request)},
     )
 
 
 @permission_required(can_read_requests)
 @require_http_methods(["GET", "POST"])
 def request_protected_place(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     support_request = _request(tenant, request_id)
     if not _may_edit(tenant, support_request):
         raise PermissionDenied
-    form = f.ProtectedPlaceForm(request.POST if request.method == "POST" else None)
+    form = f.ProtectedPlaceForm(posted(request))
 
     def run(d: dict[str, Any]) -> Any:
         assert form.coordinates is not None
@@ -292,7 +263,7 @@ def request_protected_place(request: HttpRequest, request_id: uuid.UUID) -> Http
             min_distance_km=d["min_distance_km"],
         )
 
-    return _action_page(
+    return action_page(
         request,
         form,
         title=_("Lägg till skyddad plats"),
@@ -300,7 +271,7 @@ def request_protected_place(request: HttpRequest, request_id: uuid.UUID) -> Http
         run=run,
         success=_("Den skyddade platsen är sparad."),
         done=lambda r: _detail_url(support_request),
-        caption=_caption(support_request),
+        context={"caption": _caption(support_request)},
     )
 
 
@@ -317,10 +288,10 @@ def _supporter_choices(tenant: Tenant, statuses: tuple[str, ...]) -> list[tuple[
 @permission_required(can_match)
 @require_http_methods(["GET", "POST"])
 def request_relative(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     support_request = _request(tenant, request_id)
     form = f.RelativeForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         supporters=_supporter_choices(tenant, (Supporter.Status.APPROVED,)),
     )
 
@@ -330,7 +301,7 @@ def request_relative(request: HttpRequest, request_id: uuid.UUID) -> HttpRespons
             tenant=tenant, support_request=support_request, supporter=supporter, relation=d["relation"]
         )
 
-    return _action_page(
+    return action_page(
         request,
         form,
         title=_("Lägg till närstående uppdragstagare"),
@@ -338,7 +309,7 @@ def request_relative(request: HttpRequest, request_id: uuid.UUID) -> HttpRespons
         run=run,
         success=_("Den närstående prövas först i listan."),
         done=lambda r: _detail_url(support_request),
-        caption=_caption(support_request),
+        context={"caption": _caption(support_request)},
     )
 
 
@@ -353,7 +324,7 @@ REQUEST_STATUS_FILTERS = [
 
 @permission_required(can_read_requests)
 def request_list(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     status = request.GET.get("status", SupportRequest.Status.OPEN)
     kind = request.GET.get("uppdrag", "")
     qs = SupportRequest.objects.visible_to(tenant).select_related("case")
@@ -366,7 +337,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     qs = qs.annotate(
         offer_count=Count("offers"), live_offers=Count("offers", filter=Q(offers__status="sent"))
     )
-    page = Paginator(qs.order_by("ordered_on", "created_at"), PAGE_SIZE).get_page(request.GET.get("sida"))
+    page = paginate(request, qs.order_by("ordered_on", "created_at"))
     today = timezone.localdate()
     rows = [(r, ((r.closed_on or today) - r.ordered_on).days) for r in page]
     record(
@@ -394,7 +365,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(can_read_requests)
 def request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     support_request = _request(tenant, request_id)
     siblings = list(support_request.siblings.select_related("intervention__case"))
     offers = list(
@@ -491,12 +462,10 @@ def _comparison(shortlist: services.Shortlist) -> list[tuple[str, float, float |
 @permission_required(can_match)
 @require_http_methods(["GET", "POST"])
 def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     support_request = _request(tenant, request_id)
     choices = _supporter_choices(tenant, (Supporter.Status.APPROVED, Supporter.Status.PAUSED))
-    form = f.SendOffersForm(
-        request.POST if request.method == "POST" else None, supporters=choices, initial=f.offer_initial()
-    )
+    form = f.SendOffersForm(posted(request), supporters=choices, initial=f.offer_initial())
     if request.method == "POST" and form.is_valid():
         chosen = Supporter.objects.visible_to(tenant).filter(pk__in=form.cleaned_data["supporters"])
         try:
@@ -508,7 +477,7 @@ def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -554,14 +523,14 @@ def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
 # ---------------------------------------------------------------------------
 @permission_required(can_match)
 def offer_tasks(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     qs = (
         Offer.objects.visible_to(tenant)
         .filter(status=Offer.Status.SENT)
         .select_related("supporter", "request__case")
         .order_by("expires_on", "created_at")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("sida"))
+    page = paginate(request, qs)
     today = timezone.localdate()
     rows = [(o, services.is_expired(o, today)) for o in page]
     record(
@@ -584,9 +553,9 @@ def _offer_caption(offer: Offer) -> str:
 @permission_required(can_match)
 @require_http_methods(["GET", "POST"])
 def offer_answer(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     offer = _offer(tenant, offer_id)
-    form = f.AnswerOfferForm(request.POST if request.method == "POST" else None)
+    form = f.AnswerOfferForm(posted(request))
     if request.method == "GET":
         _view(tenant, offer, offer.request, page="answer")
 
@@ -600,7 +569,7 @@ def offer_answer(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
             note=d["note"],
         )
 
-    return _action_page(
+    return action_page(
         request,
         form,
         title=_("Registrera svar"),
@@ -608,37 +577,39 @@ def offer_answer(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
         run=run,
         success=_("Svaret är registrerat."),
         done=lambda o: _detail_url(offer.request),
-        caption=_offer_caption(offer),
-        extra={"offer": offer, "phone": offer.supporter.phone},
+        context={
+            "caption": _offer_caption(offer),
+            "summary": "matching/includes/offer_summary.html",
+            "offer": offer,
+            "phone": offer.supporter.phone,
+        },
     )
 
 
 @permission_required(can_match)
 @require_http_methods(["GET", "POST"])
 def offer_withdraw(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     offer = _offer(tenant, offer_id)
-    return _action_page(
+    return action_page(
         request,
-        f.ConfirmForm(request.POST if request.method == "POST" else None),
+        f.ConfirmForm(posted(request)),
         title=_("Återta förfrågan"),
         back=_detail_url(offer.request),
         run=lambda d: services.withdraw_offer(tenant=tenant, offer=offer),
         success=_("Förfrågan är återtagen."),
         done=lambda o: _detail_url(offer.request),
-        caption=_offer_caption(offer),
+        context={"caption": _offer_caption(offer)},
     )
 
 
 @permission_required(can_match)
 @require_http_methods(["GET", "POST"])
 def offer_confirm(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     offer = _offer(tenant, offer_id)
-    form = f.ConfirmOfferForm(
-        request.POST if request.method == "POST" else None, initial={"start_on": timezone.localdate()}
-    )
-    return _action_page(
+    form = f.ConfirmOfferForm(posted(request), initial={"start_on": timezone.localdate()})
+    return action_page(
         request,
         form,
         title=_("Bekräfta uppdraget"),
@@ -646,13 +617,13 @@ def offer_confirm(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
         run=lambda d: services.confirm_offer(tenant=tenant, offer=offer, start_on=d["start_on"]),
         success=_("Uppdraget är skapat och insatsen är verkställd."),
         done=lambda a: _detail_url(offer.request),
-        caption=_offer_caption(offer),
-        extra={
+        context={
+            "caption": _offer_caption(offer),
             "intro": _(
                 "Uppdraget skapas med %(name)s och insatsen verkställs från startdatumet. "
                 "Övriga förfrågningar återtas."
             )
-            % {"name": offer.supporter.name}
+            % {"name": offer.supporter.name},
         },
     )
 
@@ -663,16 +634,16 @@ def offer_confirm(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
 @permission_required(can_edit_weights)
 @require_http_methods(["GET", "POST"])
 def weights(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     current = services.current_weights(tenant.municipality)
     form = f.WeightsForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={name: getattr(current, name) for name in f.WEIGHT_FIELDS},
     )
     history = list(
         MatchingWeights.objects.visible_to(tenant).select_related("created_by").order_by("-version")[:50]
     )
-    return _action_page(
+    return action_page(
         request,
         form,
         title=_("Vikter för matchning"),
@@ -681,7 +652,7 @@ def weights(request: HttpRequest) -> HttpResponse:
         success=_("Vikterna är sparade som en ny version."),
         done=lambda w: reverse("staff:weights"),
         template="matching/weights.html",
-        extra={"current": current, "history": history, "fields": f.WEIGHT_FIELDS},
+        context={"current": current, "history": history, "fields": f.WEIGHT_FIELDS},
     )
 
 
@@ -691,7 +662,7 @@ def weights(request: HttpRequest) -> HttpResponse:
 @permission_required(can_match)
 @require_http_methods(["GET"])
 def global_proposal(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     proposal = services.global_proposal(tenant=tenant)
     return render(request, "matching/global_proposal.html", {"proposal": proposal})
 
