@@ -53,7 +53,7 @@ def tenant_of(request: HttpRequest) -> Tenant:
     return request.tenant  # type: ignore[attr-defined,no-any-return]
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's `ValidationError` next to the fields it names (the rest above the form)."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
@@ -102,7 +102,7 @@ def list_page(request: HttpRequest, template: str, results: str, context: dict[s
 
 def action_page(
     request: HttpRequest,
-    form: forms.Form,
+    form: forms.BaseForm,
     *,
     run: Callable[[dict[str, Any]], Any],
     success: str | Callable[[Any], str],
