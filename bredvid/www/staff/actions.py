@@ -4,19 +4,24 @@ An action is one small typed view function: it loads what it works on through th
 (`Model.objects.visible_to(tenant)`, so another municipality's or unit's object is a 404), checks the
 permission, builds its form and hands over to `action_page`:
 
-    @permission_required(can_read_cases)
+    @permission_required(can_manage_supporters)
     @require_http_methods(["GET", "POST"])
-    def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    def supporter_end(request: HttpRequest, supporter_id: uuid.UUID) -> HttpResponse:
         tenant = tenant_of(request)
-        case = workable_case(tenant, case_id)
-        form = f.CloseCaseForm(request.POST or None, initial=today("closed_on"))
+        supporter = get_object_or_404(Supporter.objects.visible_to(tenant), pk=supporter_id)
+        back = reverse("staff:supporter_detail", args=[supporter.pk])
         return action_page(
-            request, form,
-            run=lambda data: services.close_case(tenant=tenant, case=case, **data),
-            success=_("Ärendet är avslutat."),
-            done=lambda _result: reverse("staff:case_detail", args=[case.pk]),
-            title=_("Avsluta ärendet"), back=reverse("staff:case_detail", args=[case.pk]),
+            request,
+            f.EndSupporterForm(posted(request), initial=today("ended_on")),
+            run=lambda data: services.end(tenant=tenant, supporter=supporter, **data),
+            success=_("Uppdragstagaren är avslutad."),
+            done=lambda _result: back,
+            title=_("Avsluta uppdragstagare"),
+            back=back,
         )
+
+An area may wrap `action_page` once for what all its actions share (casework_actions.case_page: the
+case's caption and the way back to the case); the wrapper still ends in `action_page`.
 
 `action_page` is form → service → message → redirect: GET (or an invalid form) renders the form; a
 valid POST calls the service, which checks permission again, locks, guards the state and audits; a
