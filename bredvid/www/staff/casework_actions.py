@@ -60,9 +60,14 @@ def load_case(tenant: Tenant, case_id: uuid.UUID) -> Case:
     return get_object_or_404(Case.objects.visible_to(tenant).select_related("client", "unit"), pk=case_id)
 
 
-def on_case(tenant: Tenant, case: Case, model: type[M], object_id: uuid.UUID) -> M:
-    """An object of this case, through the model's own scoping rule."""
-    return get_object_or_404(model.objects.visible_to(tenant), pk=object_id, case=case)  # type: ignore[attr-defined]
+def on_case(
+    request: HttpRequest, case_id: uuid.UUID, model: type[M], object_id: uuid.UUID
+) -> tuple[Tenant, Case, M]:
+    """The tenant, the case and an object of this case, each through its own scoping rule."""
+    tenant = tenant_of(request)
+    case = load_case(tenant, case_id)
+    obj = get_object_or_404(model.objects.visible_to(tenant), pk=object_id, case=case)  # type: ignore[attr-defined]
+    return tenant, case, obj
 
 
 def refuse_unless(tenant: Tenant, case: Case, allowed: bool) -> None:
@@ -151,9 +156,7 @@ def application_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @permission_required(can_read_cases)
 @GET_POST
 def consent_new(request: HttpRequest, case_id: uuid.UUID, application_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    application = on_case(tenant, case, Application, application_id)
+    tenant, case, application = on_case(request, case_id, Application, application_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     guardians = _guardians(case)
     form = f.ConsentForm(posted(request), initial=today("given_on"), guardians=guardians)
@@ -198,9 +201,7 @@ def concern_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @permission_required(can_read_cases)
 @GET_POST
 def protection_assessment(request: HttpRequest, case_id: uuid.UUID, report_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    report = on_case(tenant, case, ConcernReport, report_id)
+    tenant, case, report = on_case(request, case_id, ConcernReport, report_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     form = f.ProtectionAssessmentForm(posted(request), initial={"assessed_at": now_minute()})
     return case_page(
@@ -224,9 +225,7 @@ def protection_assessment(request: HttpRequest, case_id: uuid.UUID, report_id: u
 @permission_required(can_read_cases)
 @GET_POST
 def preliminary_assessment(request: HttpRequest, case_id: uuid.UUID, report_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    report = on_case(tenant, case, ConcernReport, report_id)
+    tenant, case, report = on_case(request, case_id, ConcernReport, report_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     form = f.PreliminaryAssessmentForm(posted(request), initial=today("decided_on"))
     return case_page(
@@ -261,18 +260,10 @@ def investigation_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def _investigation(
-    request: HttpRequest, case_id: uuid.UUID, investigation_id: uuid.UUID
-) -> tuple[Tenant, Case, Investigation]:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    return tenant, case, on_case(tenant, case, Investigation, investigation_id)
-
-
 @permission_required(can_read_cases)
 @GET_POST
 def investigation_edit(request: HttpRequest, case_id: uuid.UUID, investigation_id: uuid.UUID) -> HttpResponse:
-    tenant, case, investigation = _investigation(request, case_id, investigation_id)
+    tenant, case, investigation = on_case(request, case_id, Investigation, investigation_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     initial = {name: getattr(investigation, name) for name in services.BBIC_FIELDS}
     form = f.InvestigationForm(posted(request), initial=initial)
@@ -293,7 +284,7 @@ def investigation_edit(request: HttpRequest, case_id: uuid.UUID, investigation_i
 def investigation_extend(
     request: HttpRequest, case_id: uuid.UUID, investigation_id: uuid.UUID
 ) -> HttpResponse:
-    tenant, case, investigation = _investigation(request, case_id, investigation_id)
+    tenant, case, investigation = on_case(request, case_id, Investigation, investigation_id)
     refuse_unless(tenant, case, can_extend_investigation(tenant, case))
     form = f.ExtensionForm(posted(request), initial=today("decided_on"))
     return case_page(
@@ -312,7 +303,7 @@ def investigation_extend(
 def investigation_conclude(
     request: HttpRequest, case_id: uuid.UUID, investigation_id: uuid.UUID
 ) -> HttpResponse:
-    tenant, case, investigation = _investigation(request, case_id, investigation_id)
+    tenant, case, investigation = on_case(request, case_id, Investigation, investigation_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     form = f.ConcludeInvestigationForm(posted(request), initial=today("concluded_on"))
     return case_page(
@@ -329,7 +320,7 @@ def investigation_conclude(
 @permission_required(can_read_cases)
 @GET_POST
 def follow_up_new(request: HttpRequest, case_id: uuid.UUID, investigation_id: uuid.UUID) -> HttpResponse:
-    tenant, case, investigation = _investigation(request, case_id, investigation_id)
+    tenant, case, investigation = on_case(request, case_id, Investigation, investigation_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     form = f.FollowUpForm(posted(request), initial=today("started_on"))
     return case_page(
@@ -346,9 +337,7 @@ def follow_up_new(request: HttpRequest, case_id: uuid.UUID, investigation_id: uu
 @permission_required(can_read_cases)
 @GET_POST
 def follow_up_end(request: HttpRequest, case_id: uuid.UUID, follow_up_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    follow_up = on_case(tenant, case, FollowUp, follow_up_id)
+    tenant, case, follow_up = on_case(request, case_id, FollowUp, follow_up_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     form = f.EndFollowUpForm(posted(request), initial=today("ended_on"))
     return case_page(
@@ -388,9 +377,7 @@ def decision_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @permission_required(can_read_cases)
 @GET_POST
 def decision_decide(request: HttpRequest, case_id: uuid.UUID, decision_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    decision = on_case(tenant, case, Decision, decision_id)
+    tenant, case, decision = on_case(request, case_id, Decision, decision_id)
     refuse_unless(tenant, case, can_decide(tenant, decision))
     form = f.DecideForm(posted(request), initial=today("decided_on"))
     return case_page(
@@ -428,9 +415,7 @@ def case_share(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @permission_required(can_read_cases)
 @GET_POST
 def case_share_end(request: HttpRequest, case_id: uuid.UUID, share_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    share = on_case(tenant, case, CaseShare, share_id)
+    tenant, case, share = on_case(request, case_id, CaseShare, share_id)
     refuse_unless(tenant, case, can_share_case(tenant, case) or share.user_id == tenant.user.pk)
     return case_page(
         request,

@@ -12,8 +12,8 @@ from bredvid.casework.models import Case, Intervention
 from bredvid.casework.perms import can_read_cases, can_work_on_case
 from bredvid.tenancy.context import Tenant
 from bredvid.www.staff import casework_forms as f
-from bredvid.www.staff.actions import posted, tenant_of, today
-from bredvid.www.staff.casework_actions import GET_POST, case_page, load_case, on_case, refuse_unless
+from bredvid.www.staff.actions import posted, today
+from bredvid.www.staff.casework_actions import GET_POST, case_page, on_case, refuse_unless
 from bredvid.www.staff.decorators import permission_required
 
 
@@ -24,9 +24,7 @@ def _intervention(
     request: HttpRequest, case_id: uuid.UUID, intervention_id: uuid.UUID
 ) -> tuple[Tenant, Case, Intervention]:
     """The intervention of the case, for someone who works on the case."""
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    intervention = on_case(tenant, case, Intervention, intervention_id)
+    tenant, case, intervention = on_case(request, case_id, Intervention, intervention_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     return tenant, case, intervention
 

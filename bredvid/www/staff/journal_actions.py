@@ -12,11 +12,10 @@ from bredvid.casework import services
 from bredvid.casework.models import JournalEntry
 from bredvid.casework.perms import can_read_cases, can_sign_entry, can_work_on_case
 from bredvid.www.staff import casework_forms as f
-from bredvid.www.staff.actions import posted, tenant_of, today
+from bredvid.www.staff.actions import posted, today
 from bredvid.www.staff.casework_actions import (
     GET_POST,
     case_page,
-    load_case,
     on_case,
     refuse_unless,
     workable_case,
@@ -45,9 +44,7 @@ def journal_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @permission_required(can_read_cases)
 @GET_POST
 def journal_edit(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    entry = on_case(tenant, case, JournalEntry, entry_id)
+    tenant, case, entry = on_case(request, case_id, JournalEntry, entry_id)
     refuse_unless(tenant, case, can_sign_entry(tenant, entry))
     initial = {"occurred_on": entry.occurred_on, "title": entry.title, "text": entry.text}
     form = f.JournalForm(posted(request), initial=initial)
@@ -66,9 +63,7 @@ def journal_edit(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) 
 @permission_required(can_read_cases)
 @GET_POST
 def journal_sign(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    entry = on_case(tenant, case, JournalEntry, entry_id)
+    tenant, case, entry = on_case(request, case_id, JournalEntry, entry_id)
     refuse_unless(tenant, case, can_sign_entry(tenant, entry))
     return case_page(
         request,
@@ -85,9 +80,7 @@ def journal_sign(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) 
 @permission_required(can_read_cases)
 @GET_POST
 def journal_correct(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) -> HttpResponse:
-    tenant = tenant_of(request)
-    case = load_case(tenant, case_id)
-    entry = on_case(tenant, case, JournalEntry, entry_id)
+    tenant, case, entry = on_case(request, case_id, JournalEntry, entry_id)
     refuse_unless(tenant, case, can_work_on_case(tenant, case))
     title = _("Rättelse: %(title)s") % {"title": entry.title}
     form = f.JournalForm(posted(request), initial={"occurred_on": entry.occurred_on, "title": title})
