@@ -4,6 +4,7 @@ service (transaction, lock, state guard and audit event in one place; ARCHITECTU
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,3 +110,109 @@ services.register_interest(municipality=tenant.municipality)
 Person.objects.visible_to(tenant).filter(pk=1)
 """
     assert municipality_filters_in(sample) == [2, 3, 4]
+
+
+# ---------------------------------------------------------------------------
+# One action pattern (docs/adr/0013-staff-action-pattern.md)
+# ---------------------------------------------------------------------------
+WWW = sorted((ROOT / "bredvid" / "www").rglob("*.py"))
+#: Written once, in bredvid/www/staff/actions.py.
+SHARED_HELPERS = {"_tenant", "_apply_errors", "_action_page", "_today", "_paginate"}
+SHARED_MODULE = ROOT / "bredvid" / "www" / "staff" / "actions.py"
+FILE_WIDE_SUPPRESSIONS = re.compile(r"#\s*(ruff:\s*noqa|flake8:\s*noqa|fmt:\s*(skip|off))", re.IGNORECASE)
+
+
+def _has_lambda(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Lambda) for n in ast.walk(node))
+
+
+def pattern_problems(source: str, shared_module: bool = False) -> list[str]:
+    """Ways around the one action pattern: a second copy of a shared helper, a paginator of one's
+    own, a table of actions (lambdas in a module-level value or in a class's field defaults), and
+    file-wide suppressions of the formatter or the linter."""
+    found = []
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in SHARED_HELPERS:
+            found.append(f"{node.lineno}: defines {node.name} — use bredvid/www/staff/actions.py")
+        if (
+            isinstance(node, ast.Assign | ast.AnnAssign)
+            and node.value is not None
+            and _has_lambda(node.value)
+        ):
+            found.append(
+                f"{node.lineno}: a module-level table of lambdas — write one view function per action"
+            )
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(item, ast.AnnAssign) and item.value is not None and _has_lambda(item.value)
+            for item in node.body
+        ):
+            found.append(
+                f"{node.lineno}: class {node.name} declares actions as data — one view function each"
+            )
+    if not shared_module:
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "Paginator"
+            ):
+                found.append(f"{node.lineno}: its own Paginator — use actions.paginate")
+    for number, line in enumerate(source.splitlines(), 1):
+        if FILE_WIDE_SUPPRESSIONS.search(line):
+            found.append(f"{number}: {line.strip()} — format the file; fix the line")
+    return found
+
+
+def test_www_follows_the_one_action_pattern() -> None:
+    problems = [
+        f"{path.relative_to(ROOT)}:{problem}"
+        for path in WWW
+        for problem in pattern_problems(path.read_text(), shared_module=path == SHARED_MODULE)
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_pattern_check_sees_the_old_ways() -> None:
+    sample = """# ruff: noqa: E501
+from dataclasses import dataclass
+
+PAGE_SIZE = 50
+
+
+def _tenant(request):
+    return request.tenant
+
+
+def _apply_errors(form, error):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    name: str
+    allowed: Callable = lambda t, c, o: True
+
+
+ACTIONS = [
+    CaseAction("close", allowed=lambda t, c, o: False),
+]  # fmt: skip
+
+
+def case_list(request):
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("sida"))
+    return paginator.Paginator(qs, 10)
+"""
+    lines = sorted(int(problem.split(":")[0]) for problem in pattern_problems(sample))
+    assert lines == [1, 7, 11, 16, 21, 23, 27, 28]
+    good = """
+@permission_required(can_read_cases)
+def case_close(request, case_id):
+    tenant, case = workable_case(request, case_id)
+    return action_page(request, form, run=lambda d: services.close_case(tenant=tenant, case=case, **d))
+"""
+    assert pattern_problems(good) == []
+
+
+def test_the_pattern_check_reads_every_www_module() -> None:
+    names = {p.name for p in WWW}
+    assert {"actions.py", "casework_actions.py", "supporter_actions.py", "matching_views.py"} <= names

@@ -1,7 +1,7 @@
 """A urlconf for tests/test_url_walker.py: the real URLs plus deliberate mistakes.
 
 * `test-unscoped/<person_id>/` loads (and on POST changes) the person without `visible_to`;
-* `test-mixed/<case_id>/<object_id>/` scopes the case but loads the journal entry by id alone,
+* `test-mixed/<case_id>/<entry_id>/` scopes the case but loads the journal entry by id alone,
   so another municipality's user reaches it through its own case;
 * `test-unit/<case_id>/` scopes the case to the municipality but not to the caseworker's units;
 * `test-open/` is open to anonymous visitors without being in the walker's PUBLIC list;
@@ -13,8 +13,6 @@ The walker must report each of them.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -35,21 +33,11 @@ def unscoped_person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     return HttpResponse(person.full_name)
 
 
-@dataclass(frozen=True)
-class _Action:
-    """Like the case actions: the walker learns the model `object_id` names from `action.model`."""
-
-    model: Any
-
-
-def _mixed_view(action: _Action) -> Any:
-    @permission_required(can_read_cases)
-    def view(request: HttpRequest, case_id: uuid.UUID, object_id: uuid.UUID) -> HttpResponse:
-        get_object_or_404(Case.objects.visible_to(request.tenant), pk=case_id)  # type: ignore[attr-defined]
-        entry = get_object_or_404(action.model.objects.all(), pk=object_id)  # the mistake: not scoped
-        return HttpResponse(entry.title)
-
-    return view
+@permission_required(can_read_cases)
+def mixed_view(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) -> HttpResponse:
+    get_object_or_404(Case.objects.visible_to(request.tenant), pk=case_id)  # type: ignore[attr-defined]
+    entry = get_object_or_404(JournalEntry.objects.all(), pk=entry_id)  # the mistake: not scoped
+    return HttpResponse(entry.title)
 
 
 @permission_required(can_read_cases)
@@ -71,9 +59,7 @@ def unregistered(request: HttpRequest, widget_id: int) -> HttpResponse:
 
 urlpatterns = [
     path("test-unscoped/<uuid:person_id>/", unscoped_person, name="test_unscoped"),
-    path(
-        "test-mixed/<uuid:case_id>/<uuid:object_id>/", _mixed_view(_Action(JournalEntry)), name="test_mixed"
-    ),
+    path("test-mixed/<uuid:case_id>/<uuid:entry_id>/", mixed_view, name="test_mixed"),
     path("test-unit/<uuid:case_id>/", unit_unscoped_case, name="test_unit"),
     path("test-open/", open_page, name="test_open"),
     path("test-unregistered/<int:widget_id>/", unregistered, name="test_unregistered"),

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import inspect
 import json
 import re
 import uuid
@@ -327,7 +326,7 @@ class Param:
 
 
 def object_id_models() -> dict[str, type[models.Model]]:
-    """Which model `object_id` names, for pages that are not declared actions (see below)."""
+    """Which model `object_id` names on the pages that call it so (actions name theirs: `entry_id`)."""
     from bredvid.casework.models import Decision
     from bredvid.supporters.models import InterestRegistration, Supporter
 
@@ -337,20 +336,6 @@ def object_id_models() -> dict[str, type[models.Model]]:
         "staff:supporter_detail": Supporter,
         "staff:supporter_approval_pdf": Supporter,
     }
-
-
-def declared_model(callback: Any) -> Any:
-    """The model of a declared action page: one view function per `action` with a `model`.
-
-    Both the case actions and the supporter actions build their views in a closure over the
-    action (`_action_view(action)`), so a new action needs no entry here.
-    """
-    view = inspect.unwrap(callback)
-    try:
-        action = inspect.getclosurevars(view).nonlocals.get("action")
-    except TypeError:  # not a Python function (a class-based view's wrapper, a partial)
-        return None
-    return getattr(action, "model", None)
 
 
 def api_object_id_models() -> dict[str, type[models.Model]]:
@@ -386,7 +371,7 @@ def _object_id(fx: Fixture, ep: Endpoint) -> Any:
         collection = re.search(r"([\w-]+)/\{object_id\}", ep.route)
         model = api_object_id_models().get(collection[1] if collection else "")
     else:
-        model = object_id_models().get(ep.name) or declared_model(ep.callback)
+        model = object_id_models().get(ep.name)
     if model is None:
         raise UnknownParam(
             f"{ep.name} takes `object_id` but the walker does not know which model it names: "
@@ -443,6 +428,15 @@ PARAMS: dict[str, Param] = {
     "intervention_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "Intervention"))),
     "request_id": Param(lambda fx, ep: _home_object(fx, _model("matching", "SupportRequest"))),
     "offer_id": Param(lambda fx, ep: _home_object(fx, _model("matching", "Offer"))),
+    # Actions name the object they work on after its model.
+    "application_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "Application"))),
+    "report_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "ConcernReport"))),
+    "investigation_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "Investigation"))),
+    "follow_up_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "FollowUp"))),
+    "decision_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "Decision"))),
+    "entry_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "JournalEntry"))),
+    "share_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "CaseShare"))),
+    "registration_id": Param(lambda fx, ep: _home_object(fx, _model("supporters", "InterestRegistration"))),
 }
 
 #: API query parameters the walker sends whenever an operation has them.

@@ -4,19 +4,24 @@ An action is one small typed view function: it loads what it works on through th
 (`Model.objects.visible_to(tenant)`, so another municipality's or unit's object is a 404), checks the
 permission, builds its form and hands over to `action_page`:
 
-    @permission_required(can_read_cases)
+    @permission_required(can_manage_supporters)
     @require_http_methods(["GET", "POST"])
-    def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    def supporter_end(request: HttpRequest, supporter_id: uuid.UUID) -> HttpResponse:
         tenant = tenant_of(request)
-        case = workable_case(tenant, case_id)
-        form = f.CloseCaseForm(request.POST or None, initial=today("closed_on"))
+        supporter = get_object_or_404(Supporter.objects.visible_to(tenant), pk=supporter_id)
+        back = reverse("staff:supporter_detail", args=[supporter.pk])
         return action_page(
-            request, form,
-            run=lambda data: services.close_case(tenant=tenant, case=case, **data),
-            success=_("Ärendet är avslutat."),
-            done=lambda _result: reverse("staff:case_detail", args=[case.pk]),
-            title=_("Avsluta ärendet"), back=reverse("staff:case_detail", args=[case.pk]),
+            request,
+            f.EndSupporterForm(posted(request), initial=today("ended_on")),
+            run=lambda data: services.end(tenant=tenant, supporter=supporter, **data),
+            success=_("Uppdragstagaren är avslutad."),
+            done=lambda _result: back,
+            title=_("Avsluta uppdragstagare"),
+            back=back,
         )
+
+An area may wrap `action_page` once for what all its actions share (casework_actions.case_page: the
+case's caption and the way back to the case); the wrapper still ends in `action_page`.
 
 `action_page` is form → service → message → redirect: GET (or an invalid form) renders the form; a
 valid POST calls the service, which checks permission again, locks, guards the state and audits; a
@@ -39,6 +44,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from bredvid.core.errors import DomainError
 from bredvid.tenancy.context import Tenant
@@ -52,7 +58,7 @@ def tenant_of(request: HttpRequest) -> Tenant:
     return request.tenant  # type: ignore[attr-defined,no-any-return]
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's `ValidationError` next to the fields it names (the rest above the form)."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
@@ -85,19 +91,38 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def list_page(request: HttpRequest, template: str, results: str, context: dict[str, Any]) -> HttpResponse:
+    """A list page whose filters update the results in place (htmx) and work without JavaScript.
+
+    A plain request gets the whole page (`template`, which includes `results`); an htmx request
+    from the filter form gets only the results fragment. A history restore asks for the whole page.
+    The same address answers both, so caches are told it varies by the `HX-Request` header.
+    """
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    response = render(request, results if partial else template, {**context, "partial": partial})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def action_page(
     request: HttpRequest,
-    form: forms.Form,
+    form: forms.BaseForm,
     *,
     run: Callable[[dict[str, Any]], Any],
-    success: str,
+    success: str | Callable[[Any], str],
     done: Callable[[Any], str],
     title: str,
     back: str,
     template: str = "staff/action.html",
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Form → service → message → redirect; on GET or errors the form again, with what was typed."""
+    """Form → service → message → redirect; on GET or errors the form again, with what was typed.
+
+    `run` gets the cleaned data and calls the service; `success` is the message (or makes it from
+    what `run` returned); `done` gives the address to go to from what `run` returned; `context`
+    adds to the page (`caption`, `intro`, and `summary`: a template included above the form).
+    """
     if request.method == "POST" and form.is_valid():
         try:
             result = run(dict(form.cleaned_data))
@@ -106,7 +131,7 @@ def action_page(
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, str(success))
+            messages.success(request, str(success(result) if callable(success) else success))
             return redirect(done(result))
     page = {"form": form, "title": title, "back": back, **(context or {})}
     return render(request, template, page)

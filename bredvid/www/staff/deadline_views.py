@@ -25,8 +25,9 @@ from bredvid.deadlines.queries import Scope, evaluate_for, obligations_for
 from bredvid.deadlines.rules import Evaluation, Kind, summarise
 from bredvid.deadlines.services import issue_calendar_feed
 from bredvid.supporters.expiry import expiring_for
-from bredvid.tenancy.context import Tenant, build_tenant
+from bredvid.tenancy.context import build_tenant
 from bredvid.tenancy.models import Membership
+from bredvid.www.staff.actions import tenant_of
 from bredvid.www.staff.decorators import permission_required
 from bredvid.www.staff.invalid_dates import describe
 
@@ -47,13 +48,9 @@ KIND_LABELS = {
 }
 
 
-def _tenant(request: HttpRequest) -> Tenant:
-    return request.tenant  # type: ignore[attr-defined,no-any-return]
-
-
 @permission_required(can_see_deadlines)
 def todo(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     unit_view = request.GET.get("visa") == "enheten" and can_see_unit_deadlines(tenant)
     workers = []
     worker_id: int | None = tenant.user.pk
@@ -115,7 +112,7 @@ def todo(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_subscribe(request: HttpRequest) -> HttpResponse:
     """Create (or replace) the user's calendar token; the URL is shown once."""
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     raw = issue_calendar_feed(tenant=tenant)
     request.session["new_feed_url"] = request.build_absolute_uri(reverse("staff:calendar_feed", args=[raw]))
     messages.success(request, _("En ny kalenderadress är skapad. Tidigare adresser slutar fungera."))

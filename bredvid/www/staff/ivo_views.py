@@ -24,11 +24,8 @@ from bredvid.casework.services import file_ivo_report
 from bredvid.core.errors import IllegalTransition
 from bredvid.core.spreadsheets import Spreadsheet, xlsx_response
 from bredvid.tenancy.context import Tenant
+from bredvid.www.staff.actions import tenant_of
 from bredvid.www.staff.decorators import permission_required
-
-
-def _tenant(request: HttpRequest) -> Tenant:
-    return request.tenant  # type: ignore[attr-defined,no-any-return]
 
 
 def _quarter(request: HttpRequest, year: int | None = None, quarter: int | None = None) -> tuple[int, int]:
@@ -62,13 +59,18 @@ def _report(
 
 @permission_required(can_report_to_ivo)
 def ivo_report(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     year, quarter = _quarter(request)
     invalid: list[dict[str, object]] = []
     report, stored = _report(tenant, year, quarter, invalid)
     start, end = quarter_bounds(year, quarter)
-    record(action=Action.VIEW, tenant=tenant, object_type="casework.ivoreport", object_id=f"{year}Q{quarter}",
-           detail={"rows": len(report["rows"]), "filed": stored is not None})  # fmt: skip
+    record(
+        action=Action.VIEW,
+        tenant=tenant,
+        object_type="casework.ivoreport",
+        object_id=f"{year}Q{quarter}",
+        detail={"rows": len(report["rows"]), "filed": stored is not None},
+    )
     context = {
         "year": year,
         "quarter": quarter,
@@ -86,7 +88,7 @@ def ivo_report(request: HttpRequest) -> HttpResponse:
 @permission_required(can_report_to_ivo)
 @require_POST
 def ivo_file(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     year, quarter = _quarter(request, year, quarter)
     try:
         file_ivo_report(tenant=tenant, year=year, quarter=quarter)
@@ -99,7 +101,7 @@ def ivo_file(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
 
 @permission_required(can_report_to_ivo)
 def ivo_export(request: HttpRequest, year: int, quarter: int, fmt: str) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     year, quarter = _quarter(request, year, quarter)
     report, stored = _report(tenant, year, quarter)
     filename = f"ivo-{tenant.municipality.kommunkod}-{year}-Q{quarter}"

@@ -1,28 +1,22 @@
-"""Matching pages: the caseworker's order (uppdragsbeställning), the request list and detail, the
-family-care unit's shortlist with explanations, offers (förfrågningar) as call tasks, and the
-municipality's weights.
+"""Matching pages: the request list and detail, the family-care unit's shortlist with
+explanations, offers (förfrågningar) as call tasks, the municipality's weights and the global
+proposal. The actions (the order, its changes, answers to offers) are in matching_actions.py.
 
-Every object is loaded through `visible_to` (another municipality's request is a 404, a
-caseworker sees only their units' requests); every change goes through bredvid.matching.services,
-whose errors are shown next to the fields. The shortlist is computed (and audited as shown) by
-`services.shortlist` on every GET: never cached here.
+The shortlist is computed (and audited as shown) by `services.shortlist` on every GET: never
+cached here.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,7 +24,6 @@ from django.views.decorators.http import require_http_methods
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
-from bredvid.casework.models import Case, Decision, Intervention
 from bredvid.casework.perms import can_read_cases
 from bredvid.core.choices import SupportKind
 from bredvid.core.errors import DomainError
@@ -40,306 +33,13 @@ from bredvid.matching.perms import can_edit_weights, can_match, can_order_suppor
 from bredvid.supporters.models import Supporter
 from bredvid.supporters.needs import needs_for
 from bredvid.tenancy.context import Tenant
+from bredvid.www.staff import matching_actions as actions
 from bredvid.www.staff import matching_forms as f
-from bredvid.www.staff.casework_views import _apply_errors
+from bredvid.www.staff.actions import action_page, apply_errors, paginate, posted, tenant_of
 from bredvid.www.staff.decorators import permission_required
+from bredvid.www.staff.matching_actions import load_request, may_edit, supporter_choices
 
-PAGE_SIZE = 50
 SHORTLIST_SIZES = (10, 20, 50)
-
-
-def _tenant(request: HttpRequest) -> Tenant:
-    return request.tenant  # type: ignore[attr-defined,no-any-return]
-
-
-def _request(tenant: Tenant, request_id: uuid.UUID) -> SupportRequest:
-    return get_object_or_404(
-        SupportRequest.objects.visible_to(tenant).select_related(
-            "case__client", "intervention", "ordered_by"
-        ),
-        pk=request_id,
-    )
-
-
-def _offer(tenant: Tenant, offer_id: uuid.UUID) -> Offer:
-    return get_object_or_404(
-        Offer.objects.visible_to(tenant).select_related("request__case", "supporter"), pk=offer_id
-    )
-
-
-def _may_edit(tenant: Tenant, support_request: SupportRequest) -> bool:
-    return can_order_support(tenant, support_request.case) or can_match(tenant)
-
-
-def _subjects(support_request: SupportRequest) -> list[uuid.UUID]:
-    return [
-        s.intervention.case.client_id for s in support_request.siblings.select_related("intervention__case")
-    ]
-
-
-def _view(tenant: Tenant, obj: Any, support_request: SupportRequest, **detail: Any) -> None:
-    record(
-        action=Action.VIEW,
-        tenant=tenant,
-        obj=obj,
-        person_id=support_request.case.client_id,
-        subjects=_subjects(support_request),
-        detail=detail or None,
-    )
-
-
-def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    return ValidationError({f"{prefix}{name}": errors for name, errors in error.message_dict.items()})
-
-
-def _action_page(
-    request: HttpRequest,
-    form: forms.Form,
-    *,
-    title: str,
-    back: str,
-    run: Callable[[dict[str, Any]], Any],
-    success: str,
-    done: Callable[[Any], str],
-    caption: str = "",
-    template: str = "matching/action.html",
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """GET shows the form; a valid POST runs the service; its errors go next to the fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = run(dict(form.cleaned_data))
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, success)
-            return redirect(done(result))
-    context = {"form": form, "title": title, "back": back, "caption": caption, **(extra or {})}
-    return render(request, template, context)
-
-
-def _detail_url(support_request: SupportRequest) -> str:
-    return reverse("staff:request_detail", args=[support_request.pk])
-
-
-def _caption(support_request: SupportRequest) -> str:
-    return _("Uppdragsbeställning %(kind)s, ärende %(ref)s") % {
-        "kind": support_request.get_support_kind_display().lower(),
-        "ref": support_request.case.reference,
-    }
-
-
-# ---------------------------------------------------------------------------
-# The order (uppdragsbeställning)
-# ---------------------------------------------------------------------------
-def _sibling_interventions(tenant: Tenant, intervention: Intervention) -> list[Intervention]:
-    """The unit's other granted, not yet executed interventions of the same kind."""
-    return list(
-        Intervention.objects.visible_to(tenant)
-        .filter(
-            status=Intervention.Status.PENDING,
-            support_kind=intervention.support_kind,
-            case__unit_id=intervention.case.unit_id,
-            decision__status=Decision.Status.DECIDED,
-        )
-        .exclude(decision__outcome=Decision.Outcome.REFUSED)
-        .exclude(pk=intervention.pk)
-        .select_related("case__client")
-        .order_by("case__reference")
-    )
-
-
-def _sibling_label(intervention: Intervention) -> str:
-    client = intervention.case.client
-    name = _("skyddade personuppgifter") if client.is_protected else client.full_name
-    return f"{intervention.case.reference} – {name}"
-
-
-@permission_required(can_read_cases)
-@require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest, case_id: uuid.UUID, intervention_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    case = get_object_or_404(Case.objects.visible_to(tenant).select_related("client", "unit"), pk=case_id)
-    intervention = get_object_or_404(
-        Intervention.objects.visible_to(tenant).select_related("case__client"), pk=intervention_id, case=case
-    )
-    if not can_order_support(tenant, case):
-        raise PermissionDenied
-    open_request = intervention.support_requests.filter(status=SupportRequest.Status.OPEN).first()
-    if open_request is not None:
-        messages.info(request, _("Det finns redan en öppen beställning för insatsen."))
-        return redirect("staff:request_detail", request_id=open_request.pk)
-    candidates = _sibling_interventions(tenant, intervention)
-    form = f.RequestForm(
-        request.POST if request.method == "POST" else None,
-        initial=f.request_initial(None, intervention.support_kind),
-        needs=needs_for(tenant.municipality),
-        siblings=[(str(s.pk), _sibling_label(s)) for s in candidates],
-    )
-    if request.method == "GET":
-        record(
-            action=Action.VIEW,
-            tenant=tenant,
-            obj=intervention,
-            person_id=case.client_id,
-            subjects=[s.case.client_id for s in candidates],
-            detail={"page": "order"},
-        )
-
-    def run(data: dict[str, Any]) -> SupportRequest:
-        chosen = set(data.get("siblings") or [])
-        siblings = [s for s in candidates if str(s.pk) in chosen]
-        with transaction.atomic():  # the order and its protected place, or nothing
-            support_request = services.create_request(
-                tenant=tenant, intervention=intervention, data=form.request_data(), siblings=siblings
-            )
-            if form.place is not None:
-                try:
-                    services.add_protected_place(tenant=tenant, support_request=support_request, **form.place)
-                except ValidationError as exc:
-                    raise _prefixed(exc, "place_") from exc
-        return support_request
-
-    return _action_page(
-        request,
-        form,
-        title=_("Beställ uppdragstagare"),
-        back=reverse("staff:case_detail", args=[case.pk]),
-        run=run,
-        success=_("Uppdragsbeställningen är skickad till familjehemsenheten."),
-        done=_detail_url,
-        caption=_("Ärende %(ref)s · %(kind)s")
-        % {"ref": case.reference, "kind": intervention.get_support_kind_display()},
-        template="matching/request_form.html",
-        extra={"protected_client": case.client.is_protected, "ordering": True},
-    )
-
-
-@permission_required(can_read_requests)
-@require_http_methods(["GET", "POST"])
-def request_edit(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    support_request = _request(tenant, request_id)
-    if not _may_edit(tenant, support_request):
-        raise PermissionDenied
-    form = f.RequestForm(
-        request.POST if request.method == "POST" else None,
-        initial=f.request_initial(support_request, support_request.support_kind),
-        needs=needs_for(tenant.municipality),
-        ordering=False,
-    )
-    if request.method == "GET":
-        _view(tenant, support_request, support_request, page="edit")
-    return _action_page(
-        request,
-        form,
-        title=_("Ändra uppdragsbeställning"),
-        back=_detail_url(support_request),
-        run=lambda d: services.update_request(
-            tenant=tenant, support_request=support_request, data=form.request_data()
-        ),
-        success=_("Uppdragsbeställningen är ändrad."),
-        done=_detail_url,
-        caption=_caption(support_request),
-        template="matching/request_form.html",
-        extra={"protected_client": support_request.case.client.is_protected, "ordering": False},
-    )
-
-
-@permission_required(can_read_requests)
-@require_http_methods(["GET", "POST"])
-def request_cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    support_request = _request(tenant, request_id)
-    if not _may_edit(tenant, support_request):
-        raise PermissionDenied
-    form = f.CancelRequestForm(request.POST if request.method == "POST" else None)
-    return _action_page(
-        request,
-        form,
-        title=_("Återkalla uppdragsbeställning"),
-        back=_detail_url(support_request),
-        run=lambda d: services.cancel_request(
-            tenant=tenant, support_request=support_request, reason=d["reason"]
-        ),
-        success=_("Uppdragsbeställningen är återkallad."),
-        done=_detail_url,
-        caption=_caption(support_request),
-    )
-
-
-@permission_required(can_read_requests)
-@require_http_methods(["GET", "POST"])
-def request_protected_place(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    support_request = _request(tenant, request_id)
-    if not _may_edit(tenant, support_request):
-        raise PermissionDenied
-    form = f.ProtectedPlaceForm(request.POST if request.method == "POST" else None)
-
-    def run(d: dict[str, Any]) -> Any:
-        assert form.coordinates is not None
-        return services.add_protected_place(
-            tenant=tenant,
-            support_request=support_request,
-            label=d["label"].strip(),
-            latitude=form.coordinates[0],
-            longitude=form.coordinates[1],
-            min_distance_km=d["min_distance_km"],
-        )
-
-    return _action_page(
-        request,
-        form,
-        title=_("Lägg till skyddad plats"),
-        back=_detail_url(support_request),
-        run=run,
-        success=_("Den skyddade platsen är sparad."),
-        done=lambda r: _detail_url(support_request),
-        caption=_caption(support_request),
-    )
-
-
-def _supporter_choices(tenant: Tenant, statuses: tuple[str, ...]) -> list[tuple[str, str]]:
-    rows = (
-        Supporter.objects.visible_to(tenant)
-        .filter(status__in=statuses)
-        .order_by("name", "id")
-        .values_list("pk", "name")
-    )
-    return [(str(pk), name) for pk, name in rows]
-
-
-@permission_required(can_match)
-@require_http_methods(["GET", "POST"])
-def request_relative(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    support_request = _request(tenant, request_id)
-    form = f.RelativeForm(
-        request.POST if request.method == "POST" else None,
-        supporters=_supporter_choices(tenant, (Supporter.Status.APPROVED,)),
-    )
-
-    def run(d: dict[str, Any]) -> Any:
-        supporter = get_object_or_404(Supporter.objects.visible_to(tenant), pk=d["supporter"])
-        return services.add_relative(
-            tenant=tenant, support_request=support_request, supporter=supporter, relation=d["relation"]
-        )
-
-    return _action_page(
-        request,
-        form,
-        title=_("Lägg till närstående uppdragstagare"),
-        back=_detail_url(support_request),
-        run=run,
-        success=_("Den närstående prövas först i listan."),
-        done=lambda r: _detail_url(support_request),
-        caption=_caption(support_request),
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -353,7 +53,7 @@ REQUEST_STATUS_FILTERS = [
 
 @permission_required(can_read_requests)
 def request_list(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     status = request.GET.get("status", SupportRequest.Status.OPEN)
     kind = request.GET.get("uppdrag", "")
     qs = SupportRequest.objects.visible_to(tenant).select_related("case")
@@ -366,7 +66,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     qs = qs.annotate(
         offer_count=Count("offers"), live_offers=Count("offers", filter=Q(offers__status="sent"))
     )
-    page = Paginator(qs.order_by("ordered_on", "created_at"), PAGE_SIZE).get_page(request.GET.get("sida"))
+    page = paginate(request, qs.order_by("ordered_on", "created_at"))
     today = timezone.localdate()
     rows = [(r, ((r.closed_on or today) - r.ordered_on).days) for r in page]
     record(
@@ -394,8 +94,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(can_read_requests)
 def request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    support_request = _request(tenant, request_id)
+    tenant = tenant_of(request)
+    support_request = load_request(tenant, request_id)
     siblings = list(support_request.siblings.select_related("intervention__case"))
     offers = list(
         support_request.offers.select_related("supporter", "answered_by").order_by("sent_on", "created_at")
@@ -427,7 +127,7 @@ def request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         "age": age,
         "protected_client": client.is_protected,
         "can_match": can_match(tenant),
-        "can_edit": _may_edit(tenant, support_request),
+        "can_edit": may_edit(tenant, support_request),
         "can_read_case": can_read_cases(tenant) and can_order_support(tenant, support_request.case),
         "is_open": support_request.status == SupportRequest.Status.OPEN,
         "waiting": ((support_request.closed_on or today) - support_request.ordered_on).days,
@@ -491,12 +191,10 @@ def _comparison(shortlist: services.Shortlist) -> list[tuple[str, float, float |
 @permission_required(can_match)
 @require_http_methods(["GET", "POST"])
 def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    support_request = _request(tenant, request_id)
-    choices = _supporter_choices(tenant, (Supporter.Status.APPROVED, Supporter.Status.PAUSED))
-    form = f.SendOffersForm(
-        request.POST if request.method == "POST" else None, supporters=choices, initial=f.offer_initial()
-    )
+    tenant = tenant_of(request)
+    support_request = load_request(tenant, request_id)
+    choices = supporter_choices(tenant, (Supporter.Status.APPROVED, Supporter.Status.PAUSED))
+    form = f.SendOffersForm(posted(request), supporters=choices, initial=f.offer_initial())
     if request.method == "POST" and form.is_valid():
         chosen = Supporter.objects.visible_to(tenant).filter(pk__in=form.cleaned_data["supporters"])
         try:
@@ -508,7 +206,7 @@ def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -554,14 +252,14 @@ def shortlist(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
 # ---------------------------------------------------------------------------
 @permission_required(can_match)
 def offer_tasks(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     qs = (
         Offer.objects.visible_to(tenant)
         .filter(status=Offer.Status.SENT)
         .select_related("supporter", "request__case")
         .order_by("expires_on", "created_at")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("sida"))
+    page = paginate(request, qs)
     today = timezone.localdate()
     rows = [(o, services.is_expired(o, today)) for o in page]
     record(
@@ -574,105 +272,22 @@ def offer_tasks(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/offer_tasks.html", {"page": page, "rows": rows, "querystring": ""})
 
 
-def _offer_caption(offer: Offer) -> str:
-    return _("Förfrågan till %(name)s · %(caption)s") % {
-        "name": offer.supporter.name,
-        "caption": _caption(offer.request),
-    }
-
-
-@permission_required(can_match)
-@require_http_methods(["GET", "POST"])
-def offer_answer(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    offer = _offer(tenant, offer_id)
-    form = f.AnswerOfferForm(request.POST if request.method == "POST" else None)
-    if request.method == "GET":
-        _view(tenant, offer, offer.request, page="answer")
-
-    def run(d: dict[str, Any]) -> Offer:
-        accepted = d["answer"] == "accepted"
-        return services.answer_offer(
-            tenant=tenant,
-            offer=offer,
-            accepted=accepted,
-            reason="" if accepted else d["decline_reason"],
-            note=d["note"],
-        )
-
-    return _action_page(
-        request,
-        form,
-        title=_("Registrera svar"),
-        back=_detail_url(offer.request),
-        run=run,
-        success=_("Svaret är registrerat."),
-        done=lambda o: _detail_url(offer.request),
-        caption=_offer_caption(offer),
-        extra={"offer": offer, "phone": offer.supporter.phone},
-    )
-
-
-@permission_required(can_match)
-@require_http_methods(["GET", "POST"])
-def offer_withdraw(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    offer = _offer(tenant, offer_id)
-    return _action_page(
-        request,
-        f.ConfirmForm(request.POST if request.method == "POST" else None),
-        title=_("Återta förfrågan"),
-        back=_detail_url(offer.request),
-        run=lambda d: services.withdraw_offer(tenant=tenant, offer=offer),
-        success=_("Förfrågan är återtagen."),
-        done=lambda o: _detail_url(offer.request),
-        caption=_offer_caption(offer),
-    )
-
-
-@permission_required(can_match)
-@require_http_methods(["GET", "POST"])
-def offer_confirm(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
-    offer = _offer(tenant, offer_id)
-    form = f.ConfirmOfferForm(
-        request.POST if request.method == "POST" else None, initial={"start_on": timezone.localdate()}
-    )
-    return _action_page(
-        request,
-        form,
-        title=_("Bekräfta uppdraget"),
-        back=_detail_url(offer.request),
-        run=lambda d: services.confirm_offer(tenant=tenant, offer=offer, start_on=d["start_on"]),
-        success=_("Uppdraget är skapat och insatsen är verkställd."),
-        done=lambda a: _detail_url(offer.request),
-        caption=_offer_caption(offer),
-        extra={
-            "intro": _(
-                "Uppdraget skapas med %(name)s och insatsen verkställs från startdatumet. "
-                "Övriga förfrågningar återtas."
-            )
-            % {"name": offer.supporter.name}
-        },
-    )
-
-
 # ---------------------------------------------------------------------------
 # Weights
 # ---------------------------------------------------------------------------
 @permission_required(can_edit_weights)
 @require_http_methods(["GET", "POST"])
 def weights(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     current = services.current_weights(tenant.municipality)
     form = f.WeightsForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={name: getattr(current, name) for name in f.WEIGHT_FIELDS},
     )
     history = list(
         MatchingWeights.objects.visible_to(tenant).select_related("created_by").order_by("-version")[:50]
     )
-    return _action_page(
+    return action_page(
         request,
         form,
         title=_("Vikter för matchning"),
@@ -681,7 +296,7 @@ def weights(request: HttpRequest) -> HttpResponse:
         success=_("Vikterna är sparade som en ny version."),
         done=lambda w: reverse("staff:weights"),
         template="matching/weights.html",
-        extra={"current": current, "history": history, "fields": f.WEIGHT_FIELDS},
+        context={"current": current, "history": history, "fields": f.WEIGHT_FIELDS},
     )
 
 
@@ -691,31 +306,37 @@ def weights(request: HttpRequest) -> HttpResponse:
 @permission_required(can_match)
 @require_http_methods(["GET"])
 def global_proposal(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     proposal = services.global_proposal(tenant=tenant)
     return render(request, "matching/global_proposal.html", {"proposal": proposal})
 
 
-def urls() -> list[Any]:
+def urls() -> list[URLPattern]:
     return [
         path(
-            "arenden/<uuid:case_id>/insatser/<uuid:intervention_id>/bestall/", request_new, name="request_new"
+            "arenden/<uuid:case_id>/insatser/<uuid:intervention_id>/bestall/",
+            actions.request_new,
+            name="request_new",
         ),
         path("matchning/", request_list, name="request_list"),
         path("matchning/forfragningar/", offer_tasks, name="offer_tasks"),
         path("matchning/vikter/", weights, name="weights"),
         path("matchning/samlat-forslag/", global_proposal, name="global_proposal"),
         path("matchning/<uuid:request_id>/", request_detail, name="request_detail"),
-        path("matchning/<uuid:request_id>/andra/", request_edit, name="request_edit"),
-        path("matchning/<uuid:request_id>/aterkalla/", request_cancel, name="request_cancel"),
+        path("matchning/<uuid:request_id>/andra/", actions.request_edit, name="request_edit"),
+        path("matchning/<uuid:request_id>/aterkalla/", actions.request_cancel, name="request_cancel"),
         path(
             "matchning/<uuid:request_id>/skyddad-plats/",
-            request_protected_place,
+            actions.request_protected_place,
             name="request_protected_place",
         ),
-        path("matchning/<uuid:request_id>/narstaende/", request_relative, name="request_relative"),
+        path("matchning/<uuid:request_id>/narstaende/", actions.request_relative, name="request_relative"),
         path("matchning/<uuid:request_id>/kandidater/", shortlist, name="shortlist"),
-        path("matchning/forfragningar/<uuid:offer_id>/svar/", offer_answer, name="offer_answer"),
-        path("matchning/forfragningar/<uuid:offer_id>/aterta/", offer_withdraw, name="offer_withdraw"),
-        path("matchning/forfragningar/<uuid:offer_id>/bekrafta/", offer_confirm, name="offer_confirm"),
+        path("matchning/forfragningar/<uuid:offer_id>/svar/", actions.offer_answer, name="offer_answer"),
+        path(
+            "matchning/forfragningar/<uuid:offer_id>/aterta/", actions.offer_withdraw, name="offer_withdraw"
+        ),
+        path(
+            "matchning/forfragningar/<uuid:offer_id>/bekrafta/", actions.offer_confirm, name="offer_confirm"
+        ),
     ]

@@ -28,8 +28,12 @@ class NavItem:
         return reverse(self.url_name)
 
 
+def _everyone(tenant: Tenant) -> bool:
+    return True
+
+
 NAV = (
-    NavItem(_("Start"), "staff:home", lambda t: True),
+    NavItem(_("Start"), "staff:home", _everyone),
     NavItem(_("Att göra"), "staff:todo", can_see_deadlines),
     NavItem(_("Ärenden"), "staff:case_list", can_read_cases),
     NavItem(_("Intresseanmälningar"), "staff:registration_list", can_read_supporters),

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,22 +35,10 @@ from bredvid.people.perms import (
 from bredvid.people.queries import search_persons
 from bredvid.tenancy.context import Tenant, memberships_by_municipality
 from bredvid.tenancy.middleware import SESSION_KEY
+from bredvid.www.staff.actions import action_page, paginate, posted, tenant_of
 from bredvid.www.staff.decorators import permission_required, tenant_required
 from bredvid.www.staff.forms import AuditSearchForm, PersonForm, PersonSearchForm, ReasonForm
 from bredvid.www.staff.navigation import reachable
-
-PAGE_SIZE = 50
-
-
-def _tenant(request: HttpRequest) -> Tenant:
-    return request.tenant  # type: ignore[attr-defined,no-any-return]
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    for name, messages_ in error.message_dict.items():
-        target = name if name in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
 
 
 # ---------------------------------------------------------------------------
@@ -58,7 +46,7 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
 # ---------------------------------------------------------------------------
 @tenant_required
 def home(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     memberships = [m for m in memberships_by_municipality(request.user).get(tenant.municipality.pk, [])]  # type: ignore[arg-type]
     context = {"memberships": memberships, "reachable": reachable(tenant)[1:]}
     return render(request, "staff/home.html", context)
@@ -90,14 +78,13 @@ def choose_municipality(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 @permission_required(can_read_persons)
 def person_list(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     form = PersonSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     qs = search_persons(Person.objects.visible_to(tenant), query).annotate(
         named=Exists(PersonStaffAccess.objects.filter(person=OuterRef("pk"), user_id=tenant.user.pk))
     )
-    paginator = Paginator(qs.order_by("last_name", "first_name", "id"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("sida"))
+    page = paginate(request, qs.order_by("last_name", "first_name", "id"))
     people_services.record_person_search(tenant=tenant, query=query, shown=list(page), page=page.number)
     context = {
         "form": form,
@@ -112,17 +99,19 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @permission_required(can_create_person)
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
-    form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = people_services.create_person(tenant=tenant, data=form.service_data())
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Personen är registrerad."))
-            return redirect("staff:person_detail", person_id=person.pk)
-    return render(request, "staff/person_form.html", {"form": form, "creating": True})
+    tenant = tenant_of(request)
+    form = PersonForm(posted(request))
+    return action_page(
+        request,
+        form,
+        run=lambda d: people_services.create_person(tenant=tenant, data=form.service_data()),
+        success=_("Personen är registrerad."),
+        done=lambda person: reverse("staff:person_detail", args=[person.pk]),
+        title=_("Registrera person"),
+        back=reverse("staff:person_list"),
+        template="staff/person_form.html",
+        context={"creating": True},
+    )
 
 
 def _get_person(tenant: Tenant, person_id: uuid.UUID) -> Person:
@@ -132,7 +121,7 @@ def _get_person(tenant: Tenant, person_id: uuid.UUID) -> Person:
 @permission_required(can_read_persons)
 @require_http_methods(["GET", "POST"])
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     person = _get_person(tenant, person_id)
     reason = ""
     if needs_access_reason(person):
@@ -167,7 +156,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @permission_required(can_read_persons)
 @require_POST
 def person_add_guardian(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     person = _get_person(tenant, person_id)
     if not can_edit_person(tenant, person):
         raise Http404
@@ -189,7 +178,7 @@ def person_add_guardian(request: HttpRequest, person_id: uuid.UUID) -> HttpRespo
 @permission_required(can_read_persons)
 @require_POST
 def person_named_staff(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     person = _get_person(tenant, person_id)
     if not can_manage_named_staff(tenant, person):
         raise Http404
@@ -213,23 +202,25 @@ def person_named_staff(request: HttpRequest, person_id: uuid.UUID) -> HttpRespon
 @permission_required(can_read_persons)
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     person = _get_person(tenant, person_id)
     if not can_edit_person(tenant, person):
         raise Http404
-    show_address = can_see_address(tenant, person)
-    form = PersonForm(request.POST or None, instance=person, show_address=show_address)
-    if request.method == "POST" and form.is_valid():
-        try:
-            people_services.update_person(tenant=tenant, person=person, data=form.service_data())
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Ändringarna är sparade."))
-            return redirect("staff:person_detail", person_id=person.pk)
-    elif request.method == "GET":
+    form = PersonForm(posted(request), instance=person, show_address=can_see_address(tenant, person))
+    if request.method == "GET":
         people_services.record_person_view(tenant=tenant, person=person, reason="edit form")
-    return render(request, "staff/person_form.html", {"form": form, "creating": False, "person": person})
+    back = reverse("staff:person_detail", args=[person.pk])
+    return action_page(
+        request,
+        form,
+        run=lambda d: people_services.update_person(tenant=tenant, person=person, data=form.service_data()),
+        success=_("Ändringarna är sparade."),
+        done=lambda _result: back,
+        title=_("Ändra person"),
+        back=back,
+        template="staff/person_form.html",
+        context={"creating": False, "person": person},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -308,12 +299,11 @@ def _needs_review(tenant: Tenant) -> list[tuple[AuditEvent, Person | None]]:
 
 @permission_required(can_review_audit_log)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     form = AuditSearchForm(request.GET or None)
     searched = bool(request.GET)
     qs, filters = _audit_queryset(tenant, form) if searched else (AuditEvent.objects.none(), {})
-    paginator = Paginator(qs.select_related(None).order_by("-occurred_at", "-id"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("sida"))
+    page = paginate(request, qs.select_related(None).order_by("-occurred_at", "-id"))
     events = list(page)
     persons = _persons_for(tenant, events)
     if searched and form.is_valid():
@@ -322,7 +312,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             tenant=tenant,
             object_type="audit.auditevent",
             subjects=list(persons),
-            detail={"filters": filters, "count": paginator.count},
+            detail={"filters": filters, "count": page.paginator.count},
         )
     rows = [(event, persons.get(event.person_id) if event.person_id else None) for event in events]
     review_rows = [] if searched else _needs_review(tenant)
@@ -343,7 +333,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @permission_required(can_export_audit_log)
 def audit_export(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     form = AuditSearchForm(request.GET or None)
     qs, filters = _audit_queryset(tenant, form)
     if not form.is_valid():
