@@ -8,8 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from bredvid.accounts.services import issue_api_token
 from bredvid.audit.models import Action, AuditEvent
@@ -59,6 +61,19 @@ def errors_by_field(response: HttpResponse) -> dict[str, list[str]]:
     for item in response.json()["detail"]:
         grouped.setdefault(item["field"], []).append(item["message"])
     return grouped
+
+
+def queries_per_page(client: Client, url: str, sizes: tuple[int, ...], total: int) -> dict[int, int]:
+    """The queries of one list page for each page size (after a warm-up); each page must be full."""
+    assert client.get(url, {"page_size": sizes[0]}).status_code == 200  # warm-up
+    counts = {}
+    for size in sizes:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"page_size": size})
+        assert response.status_code == 200, response.content
+        assert len(response.json()["results"]) == min(size, total), (url, size)
+        counts[size] = len(queries.captured_queries)
+    return counts
 
 
 def events(action: str) -> int:

@@ -22,7 +22,8 @@ def test_create_and_list_applications(world, api, case) -> None:  # type: ignore
     response = send(client, "post", "/api/v1/applications/", body)
     assert response.status_code == 201, response.content
     listing = client.get("/api/v1/applications/", {"case_id": str(case.pk)}).json()
-    assert [a["id"] for a in listing] == [response.json()["id"]]
+    assert [a["id"] for a in listing["results"]] == [response.json()["id"]]
+    assert (listing["count"], listing["page"], listing["page_size"]) == (1, 1, 50)
     event = AuditEvent.objects.filter(action=Action.SEARCH, object_type="casework.application").get()
     assert event.subjects == str(case.client_id)
     assert event.via == "api"
@@ -39,7 +40,8 @@ def test_other_municipality_gets_404(world, api, case) -> None:  # type: ignore[
     }
     assert send(client, "post", "/api/v1/applications/", body).status_code == 404
     assert not Application.objects.exists()
-    assert client.get("/api/v1/applications/", {"case_id": str(case.pk)}).json() == []
+    listing = client.get("/api/v1/applications/", {"case_id": str(case.pk)}).json()
+    assert (listing["count"], listing["results"]) == (0, [])
 
 
 @pytest.mark.parametrize("role", ["auditor", "admin", "family_care_officer"])
@@ -121,9 +123,9 @@ def test_deadlines_due_before(world, api, case) -> None:  # type: ignore[no-unty
         tenant=world.tenant("caseworker"), case=case, started_on=dt.date(2026, 10, 31)
     )
     client = api("caseworker")
-    items = client.get("/api/v1/deadlines/", {"due_before": "2027-12-31"}).json()
+    items = client.get("/api/v1/deadlines/", {"due_before": "2027-12-31"}).json()["results"]
     assert [(i["kind"], i["due"], i["nominal_due"], i["legal_ref"]) for i in items] == [
         ("investigation", "2027-03-01", "2027-02-28", "SoL 20 kap. 3 §")
     ]
-    assert client.get("/api/v1/deadlines/", {"due_before": "2027-01-01"}).json() == []
+    assert client.get("/api/v1/deadlines/", {"due_before": "2027-01-01"}).json()["results"] == []
     assert client.get("/api/v1/deadlines/", {"due_before": "tomorrow"}).status_code == 422

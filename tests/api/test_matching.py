@@ -10,9 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bredvid.accounts.services import issue_api_token
@@ -21,7 +19,7 @@ from bredvid.audit.models import Action, AuditEvent
 from bredvid.casework.models import Intervention
 from bredvid.matching import services
 from bredvid.matching.models import Offer, SupportRequest
-from tests.api.conftest import bearer, field_errors, send
+from tests.api.conftest import bearer, field_errors, queries_per_page, send
 from tests.matching.factories import ALE, approved_supporter, granted_intervention, request_data
 
 REQUESTS = "/api/v1/support-requests/"
@@ -442,16 +440,8 @@ def test_list_queries_are_constant_whatever_the_page_size(world, api) -> None:  
             )  # fmt: skip
         services.send_offers(tenant=officer, support_request=req, supporters=supporters)
     client = api("family_care_officer")
-    for url in (REQUESTS, OFFERS):
-        assert client.get(url, {"page_size": 2}).status_code == 200  # warm-up
-        counts = {}
-        for size in (2, 10, 50):
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url, {"page_size": size})
-            assert response.status_code == 200
-            total = 12 if url == REQUESTS else 36
-            assert len(response.json()["results"]) == min(size, total)
-            counts[size] = len(queries.captured_queries)
+    for url, total in ((REQUESTS, 12), (OFFERS, 36)):
+        counts = queries_per_page(client, url, (2, 10, 50), total)
         assert counts[2] == counts[10] == counts[50], (url, counts)
         assert counts[2] <= 12, (url, counts)
 
