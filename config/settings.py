@@ -332,6 +332,8 @@ AUDIT_HMAC_OLD_KEYS = env.str("AUDIT_HMAC_OLD_KEYS", default="")
 AUDIT_CHECKPOINT_DIR = Path(env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints")))
 # Also send every checkpoint line to syslog (facility LOG_AUTHPRIV), for a copy on another machine.
 AUDIT_CHECKPOINT_SYSLOG = env.bool("AUDIT_CHECKPOINT_SYSLOG", default=False)
+# Rows per page of every API list (bredvid/api/pagination.py): the default, and the most a client may ask.
+API_PAGE_SIZE = 50
 API_PAGE_SIZE_MAX = 200
 # Rows per page on the staff lists (bredvid.www.staff.actions.paginate).
 STAFF_PAGE_SIZE = 50

@@ -3,15 +3,17 @@
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from bredvid.api.pagination import Listed, paged
 from bredvid.api.schemas import (
     CHANGE_ERRORS,
     ERRORS,
@@ -19,7 +21,9 @@ from bredvid.api.schemas import (
     Clean,
     IsoDate,
     IsoDateTime,
+    OneOf,
     Strict,
+    SupportKind,
 )
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
@@ -36,9 +40,10 @@ from bredvid.casework.models import (
 from bredvid.casework.perms import can_read_cases
 from bredvid.deadlines.perms import can_see_case_deadlines
 from bredvid.deadlines.queries import Scope, obligations_for
+from bredvid.deadlines.rules import Kind as ObligationKind
+from bredvid.deadlines.rules import Obligation
+from bredvid.deadlines.rules import Status as ObligationStatus
 from bredvid.tenancy.context import Tenant
-
-SupportKind = Literal["kontaktperson", "kontaktfamilj", "sarskilt_kvalificerad", "familjehem", "jourhem"]
 
 
 def _tenant(request: HttpRequest) -> Tenant:
@@ -50,22 +55,23 @@ def _tenant(request: HttpRequest) -> Tenant:
 
 class Listing(Clean):
     case_id: uuid.UUID = None  # type: ignore[assignment]
-    limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
-def _list(tenant: Tenant, qs: QuerySet[Any], params: Listing, object_type: str) -> list[Any]:
+def _list(tenant: Tenant, qs: QuerySet[Any], params: Listing, object_type: str) -> Listed:
     if params.case_id is not None:
         qs = qs.filter(case_id=params.case_id)
-    rows = list(qs.select_related("case")[params.offset : params.offset + params.limit])
-    record(
-        action=Action.SEARCH,
-        tenant=tenant,
-        object_type=object_type,
-        subjects=sorted({r.case.client_id for r in rows}, key=str),
-        detail={"case_id": str(params.case_id or ""), "count": len(rows)},
-    )
-    return rows
+
+    def audit(rows: list[Any], page: int) -> None:
+        record(
+            action=Action.SEARCH,
+            tenant=tenant,
+            object_type=object_type,
+            subjects=sorted({r.case.client_id for r in rows}, key=str),
+            detail={"case_id": str(params.case_id or ""), "page": page, "count": len(rows)},
+        )
+
+    # the model's order, then the id: pages never overlap
+    return Listed(qs.select_related("case").order_by(*qs.model._meta.ordering, "pk"), audit)
 
 
 def _case(tenant: Tenant, case_id: uuid.UUID) -> Case:
@@ -78,20 +84,28 @@ class CaseRef(Schema):
     created_at: datetime.datetime
 
 
+Form = Annotated[str, OneOf(Application.Form)]
+Applicant = Annotated[str, OneOf(Application.Applicant)]
+Reporter = Annotated[str, OneOf(ConcernReport.Reporter)]
+Outcome = Annotated[str, OneOf(Decision.Outcome)]
+LegalBasis = Annotated[str, OneOf(Decision.LegalBasis)]
+ScopeUnit = Annotated[str, OneOf(Decision.ScopeUnit, blank=True)]
+
+
 class ApplicationOut(CaseRef):
     received_on: datetime.date
-    form: str
-    applicant: str
-    support_kind: str
+    form: Form
+    applicant: Applicant
+    support_kind: SupportKind
     description: str
-    source: str
+    source: Annotated[str, OneOf(Application.Source)]
 
 
 class ApplicationIn(Strict):
     case_id: uuid.UUID
     received_on: IsoDate
-    form: Literal["written", "oral"]
-    applicant: Literal["guardians", "adult_self", "youth_self"]
+    form: Form
+    applicant: Applicant
     support_kind: SupportKind
     description: str = Field("", max_length=10_000)
     child_consent_reason: str = Field("", max_length=10_000)
@@ -99,24 +113,22 @@ class ApplicationIn(Strict):
 
 class ConcernReportOut(CaseRef):
     received_at: datetime.datetime
-    reporter: str
+    reporter: Reporter
     protection_assessed_at: datetime.datetime | None
     preliminary_decided_on: datetime.date | None
-    preliminary_outcome: str
+    preliminary_outcome: Annotated[str, OneOf(ConcernReport.Outcome, blank=True)]
 
 
 class ConcernReportIn(Strict):
     case_id: uuid.UUID
     received_at: IsoDateTime
-    reporter: Literal[
-        "school", "health", "police", "social", "supporter", "relative", "public", "anonymous", "other"
-    ]
+    reporter: Reporter
     reporter_name: str = Field("", max_length=200)
     content: str = Field(min_length=1, max_length=20_000)
 
 
 class InvestigationOut(CaseRef):
-    status: str
+    status: Annotated[str, OneOf(Investigation.Status)]
     about_child: bool
     started_on: datetime.date
     concluded_on: datetime.date | None
@@ -128,12 +140,12 @@ class InvestigationIn(Strict):
 
 
 class DecisionOut(CaseRef):
-    status: str
-    outcome: str
-    legal_basis: str
-    support_kind: str
+    status: Annotated[str, OneOf(Decision.Status)]
+    outcome: Outcome
+    legal_basis: LegalBasis
+    support_kind: SupportKind
     scope_amount: Decimal | None
-    scope_unit: str
+    scope_unit: ScopeUnit
     period_start: datetime.date
     period_end: datetime.date | None
     decided_on: datetime.date | None
@@ -141,11 +153,11 @@ class DecisionOut(CaseRef):
 
 class DecisionIn(Strict):
     case_id: uuid.UUID
-    outcome: Literal["granted", "partly", "refused"]
-    legal_basis: Literal["sol_13_7", "sol_22", "lvu_22", "lvu_care"]
+    outcome: Outcome
+    legal_basis: LegalBasis
     support_kind: SupportKind
     scope_amount: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=1)
-    scope_unit: Literal["", "hours_per_month", "days_per_month", "weekends_per_month", "continuous"] = ""
+    scope_unit: ScopeUnit = ""
     period_start: IsoDate
     period_end: IsoDate | None = None
     reasons: str = Field(min_length=1, max_length=20_000)
@@ -153,8 +165,8 @@ class DecisionIn(Strict):
 
 class InterventionOut(CaseRef):
     decision_id: uuid.UUID
-    support_kind: str
-    status: str
+    support_kind: SupportKind
+    status: Annotated[str, OneOf(Intervention.Status)]
     executed_on: datetime.date | None
     ended_on: datetime.date | None
 
@@ -163,7 +175,7 @@ class JournalEntryOut(CaseRef):
     occurred_on: datetime.date
     title: str
     text: str
-    status: str
+    status: Annotated[str, OneOf(JournalEntry.Status)]
     signed_at: datetime.datetime | None
     author_id: int
     corrects_id: uuid.UUID | None
@@ -183,18 +195,14 @@ class DeadlineParams(Clean):
 
 
 class DeadlineOut(Schema):
-    kind: str
+    kind: Annotated[str, OneOf(ObligationKind)]
     case_id: uuid.UUID
     case_ref: str
     object_id: uuid.UUID
     due: datetime.date
     nominal_due: datetime.date
     legal_ref: str
-    status: str
-
-
-def _created(tenant: Tenant, obj: Model) -> Model:
-    return obj
+    status: Annotated[str, OneOf(ObligationStatus)]
 
 
 def build_router() -> Router:
@@ -202,7 +210,8 @@ def build_router() -> Router:
 
     def collection(path: str, model: type[Model], out: type[Schema], tag: str) -> None:
         @router.get(f"/{path}/", response={200: list[out], **ERRORS}, tags=[tag], summary=f"List {tag}")  # type: ignore[valid-type]
-        def listing(request: HttpRequest, params: Query[Listing]) -> list[Any]:
+        @paged
+        def listing(request: HttpRequest, params: Query[Listing]) -> Listed:
             tenant = _tenant(request)
             return _list(tenant, model.objects.visible_to(tenant), params, model._meta.label_lower)  # type: ignore[attr-defined]
 
@@ -298,7 +307,8 @@ def build_router() -> Router:
         return services.sign_journal_entry(tenant=tenant, entry=entry)
 
     @router.get("/deadlines/", response={200: list[DeadlineOut], **ERRORS}, tags=["deadlines"])
-    def deadlines(request: HttpRequest, params: Query[DeadlineParams]) -> list[dict[str, Any]]:
+    @paged
+    def deadlines(request: HttpRequest, params: Query[DeadlineParams]) -> Listed:
         tenant: Tenant = request.auth  # type: ignore[attr-defined]
         if not can_see_case_deadlines(tenant):
             raise PermissionDenied
@@ -307,15 +317,23 @@ def build_router() -> Router:
             unit_ids=tenant.unit_ids,
             responsible_id=tenant.user.pk if params.mine else None,
         )
-        from django.utils import timezone
-
         today = timezone.localdate()
         items = [o for o in obligations_for(scope, today) if o.done_on is None]
         if params.due_before is not None:
             items = [o for o in items if o.due < params.due_before]
-        record(action=Action.SEARCH, tenant=tenant, object_type="deadlines", detail={"count": len(items)})
-        return [
-            {
+
+        def audit(rows: list[Obligation], page: int) -> None:
+            cases = Case.objects.visible_to(tenant).filter(pk__in={o.case_id for o in rows})
+            record(
+                action=Action.SEARCH,
+                tenant=tenant,
+                object_type="deadlines",
+                subjects=sorted(set(cases.values_list("client_id", flat=True)), key=str),
+                detail={"page": page, "count": len(rows)},
+            )
+
+        def out(o: Obligation) -> dict[str, Any]:
+            return {
                 "kind": o.kind.value,
                 "case_id": o.case_id,
                 "case_ref": o.case_ref,
@@ -325,8 +343,8 @@ def build_router() -> Router:
                 "legal_ref": o.legal_ref,
                 "status": o.status(today).value,
             }
-            for o in sorted(items, key=lambda o: (o.due, o.case_ref))
-        ]
+
+        return Listed(sorted(items, key=lambda o: (o.due, o.case_ref, str(o.object_id))), audit, out)
 
     return router
 

@@ -16,8 +16,8 @@ S = "bredvid_api_supporters_"
 M = "bredvid_api_matching_"
 
 ID = "$response.body#/id"
-FIRST = "$response.body#/0/id"
-FIRST_RESULT = "$response.body#/results/0/id"
+FIRST = "$response.body#/0/id"  # the first of several objects created at once
+FIRST_RESULT = "$response.body#/results/0/id"  # the first row of a list (bredvid/api/pagination.py)
 
 #: (operation, status, expression of the id, parameter of the targets, target operations)
 LINKS: list[tuple[str, int, str, str, tuple[str, ...]]] = [
@@ -33,19 +33,19 @@ LINKS: list[tuple[str, int, str, str, tuple[str, ...]]] = [
     (
         C + "list_journal_entries",
         200,
-        FIRST,
+        FIRST_RESULT,
         "object_id",
         (C + "get_journal_entries", C + "sign_journal_entry"),
     ),
-    (C + "list_applications", 200, FIRST, "object_id", (C + "get_applications",)),
-    (C + "list_concern_reports", 200, FIRST, "object_id", (C + "get_concern_reports",)),
-    (C + "list_investigations", 200, FIRST, "object_id", (C + "get_investigations",)),
-    (C + "list_decisions", 200, FIRST, "object_id", (C + "get_decisions",)),
-    (C + "list_interventions", 200, FIRST, "object_id", (C + "get_interventions",)),
+    (C + "list_applications", 200, FIRST_RESULT, "object_id", (C + "get_applications",)),
+    (C + "list_concern_reports", 200, FIRST_RESULT, "object_id", (C + "get_concern_reports",)),
+    (C + "list_investigations", 200, FIRST_RESULT, "object_id", (C + "get_investigations",)),
+    (C + "list_decisions", 200, FIRST_RESULT, "object_id", (C + "get_decisions",)),
+    (C + "list_interventions", 200, FIRST_RESULT, "object_id", (C + "get_interventions",)),
     (S + "create_registration", 201, ID, "object_id", (S + "get_registration",)),
-    (S + "list_registrations", 200, FIRST, "object_id", (S + "get_registration",)),
-    (S + "list_supporters", 200, FIRST, "object_id", (S + "get_supporter",)),
-    (S + "list_assessments", 200, FIRST, "object_id", (S + "get_assessment",)),
+    (S + "list_registrations", 200, FIRST_RESULT, "object_id", (S + "get_registration",)),
+    (S + "list_supporters", 200, FIRST_RESULT, "object_id", (S + "get_supporter",)),
+    (S + "list_assessments", 200, FIRST_RESULT, "object_id", (S + "get_assessment",)),
     (
         M + "create_support_request",
         201,

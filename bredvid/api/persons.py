@@ -1,12 +1,9 @@
 """/api/v1/persons/ — scoped to the token's municipality and audited like the pages."""
 
-from __future__ import annotations
-
 import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -15,15 +12,8 @@ from ninja import Query, Router
 from ninja.responses import Status
 from pydantic import Field
 
-from bredvid.api.schemas import (
-    BODY_ERRORS,
-    ERRORS,
-    Clean,
-    PersonIn,
-    PersonOut,
-    PersonPage,
-    PersonPatch,
-)
+from bredvid.api.pagination import Listed, paged
+from bredvid.api.schemas import BODY_ERRORS, ERRORS, Clean, PersonIn, PersonOut, PersonPatch
 from bredvid.people import services
 from bredvid.people.models import Person, PersonStaffAccess
 from bredvid.people.perms import can_read_persons, can_see_address, needs_access_reason
@@ -39,8 +29,6 @@ class ViewParams(Clean):
 
 class ListParams(Clean):
     q: str = Field("", max_length=100, description="name or identity number")
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
 
 
 def _tenant(request: HttpRequest) -> Tenant:
@@ -75,23 +63,23 @@ def _require_read(tenant: Tenant) -> None:
         raise PermissionDenied
 
 
-@router.get("/", response={200: PersonPage, **ERRORS}, summary="Search and list persons")
-def list_persons(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+@router.get("/", response={200: list[PersonOut], **ERRORS}, summary="Search and list persons")
+@paged
+def list_persons(request: HttpRequest, params: Query[ListParams]) -> Listed:
     tenant = _tenant(request)
     _require_read(tenant)
     qs = search_persons(Person.objects.visible_to(tenant), params.q).annotate(
         named=Exists(PersonStaffAccess.objects.filter(person=OuterRef("pk"), user_id=tenant.user.pk))
     )
-    paginator = Paginator(qs.order_by("last_name", "first_name", "id"), params.page_size)
-    page = paginator.get_page(params.page)
-    shown = list(page)
-    services.record_person_search(tenant=tenant, query=params.q, shown=shown, page=page.number)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "page_size": params.page_size,
-        "results": [_out(p, not p.is_protected or p.named) for p in shown],  # type: ignore[attr-defined]
-    }
+
+    def audit(shown: list[Person], page: int) -> None:
+        services.record_person_search(tenant=tenant, query=params.q, shown=shown, page=page)
+
+    return Listed(
+        qs.order_by("last_name", "first_name", "id"),
+        audit,
+        lambda p: _out(p, not p.is_protected or p.named),
+    )
 
 
 @router.post("/", response={201: PersonOut, **BODY_ERRORS}, summary="Register a person")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, get_args
+from enum import Enum
+from typing import Annotated, Any, get_args
 
 from ninja import Schema
 from pydantic import (
@@ -13,18 +15,43 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     StrictBool,
     StrictInt,
     ValidationInfo,
     field_validator,
 )
 from pydantic import Strict as StrictType
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
+from bredvid.core.choices import SupportKind as SupportKindChoice
+from bredvid.people.models import IdentityKindChoice, ProtectionLevel
 from bredvid.people.validators import has_unprintable
 
-IdentityKind = Literal["personnummer", "samordningsnummer", "reserve"]
-Protection = Literal["none", "sekretessmarkering", "skyddad_folkbokforing", "fingerade"]
+
+@dataclass(frozen=True)
+class OneOf:
+    """The values of a model's choices (or any str enum), read when the schema is built.
+
+    `Annotated[str, OneOf(Model.Status)]` is validated as a `Literal` of the values (so the 422 names
+    the allowed values) and documented as an OpenAPI `enum`; a choice added to the model is in the API
+    at once. `blank`: "" also, meaning "any" in a filter or "none" in a body.
+    """
+
+    choices: type[Enum]
+    blank: bool = False
+
+    @property
+    def values(self) -> list[str]:
+        return [""] * self.blank + [str(member.value) for member in self.choices]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.literal_schema(self.values)
+
+
+IdentityKind = Annotated[str, OneOf(IdentityKindChoice)]
+Protection = Annotated[str, OneOf(ProtectionLevel)]
+SupportKind = Annotated[str, OneOf(SupportKindChoice)]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(
@@ -162,7 +189,7 @@ class PersonPatch(Patch):
 
 class PersonOut(Schema):
     id: uuid.UUID
-    identity_kind: str
+    identity_kind: IdentityKind
     identity_number: str
     birth_date: date
     first_name: str
@@ -175,16 +202,9 @@ class PersonOut(Schema):
     email: str
     languages: str
     needs_interpreter: bool
-    protection_level: str
+    protection_level: Protection
     created_at: datetime
     updated_at: datetime
-
-
-class PersonPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[PersonOut]
 
 
 class Message(Schema):

@@ -2,7 +2,7 @@
 
 import datetime
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from bredvid.api.casework import SupportKind
-from bredvid.api.schemas import BODY_ERRORS, ERRORS, Clean, Printable, Strict
+from bredvid.api.pagination import Listed, paged
+from bredvid.api.schemas import BODY_ERRORS, ERRORS, Clean, OneOf, Printable, Strict, SupportKind
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.supporters import services
@@ -29,24 +29,30 @@ def _tenant(request: HttpRequest) -> Tenant:
     return tenant
 
 
-class Page(Clean):
-    limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000)
-    status: str = Field("", max_length=20)
+class RegistrationFilter(Clean):
+    status: Annotated[str, OneOf(InterestRegistration.Status, blank=True)] = ""
+
+
+class SupporterFilter(Clean):
+    status: Annotated[str, OneOf(Supporter.Status, blank=True)] = ""
+
+
+class AssessmentFilter(Clean):
+    status: Annotated[str, OneOf(Assessment.Status, blank=True)] = ""
 
 
 class RegistrationOut(Schema):
     id: uuid.UUID
     received_at: datetime.datetime
-    source: str
-    supports: list[str]
+    source: Annotated[str, OneOf(InterestRegistration.Source)]
+    supports: list[SupportKind]
     first_name: str
     last_name: str
     email: str
     phone: str
     city: str
     area: str
-    status: str
+    status: Annotated[str, OneOf(InterestRegistration.Status)]
 
 
 class RegistrationIn(Strict):
@@ -66,9 +72,9 @@ class RegistrationIn(Strict):
 class SupporterOut(Schema):
     id: uuid.UUID
     name: str
-    status: str
-    supports: list[str]
-    approved_supports: list[str]
+    status: Annotated[str, OneOf(Supporter.Status)]
+    supports: list[SupportKind]
+    approved_supports: list[SupportKind]
     city: str
     area: str
     latitude: float | None
@@ -79,23 +85,25 @@ class SupporterOut(Schema):
 class AssessmentOut(Schema):
     id: uuid.UUID
     supporter_id: uuid.UUID
-    status: str
+    status: Annotated[str, OneOf(Assessment.Status)]
     started_on: datetime.date
-    supports: list[str]
+    supports: list[SupportKind]
     decided_on: datetime.date | None
 
 
-def _listed(tenant: Tenant, qs: Any, page: Page, object_type: str) -> list[Any]:
-    if page.status:
-        qs = qs.filter(status=page.status)
-    rows = list(qs[page.offset : page.offset + page.limit])
-    record(
-        action=Action.SEARCH,
-        tenant=tenant,
-        object_type=object_type,
-        detail={"count": len(rows), "status": page.status},
-    )
-    return rows
+def _listed(tenant: Tenant, qs: Any, status: str, object_type: str) -> Listed:
+    if status:
+        qs = qs.filter(status=status)
+
+    def audit(rows: list[Any], page: int) -> None:
+        record(
+            action=Action.SEARCH,
+            tenant=tenant,
+            object_type=object_type,
+            detail={"status": status, "page": page, "count": len(rows)},
+        )
+
+    return Listed(qs, audit)
 
 
 @router.get(
@@ -103,12 +111,13 @@ def _listed(tenant: Tenant, qs: Any, page: Page, object_type: str) -> list[Any]:
     response={200: list[RegistrationOut], **ERRORS},
     tags=["interest registrations"],
 )
-def list_registrations(request: HttpRequest, page: Query[Page]) -> list[Any]:
+@paged
+def list_registrations(request: HttpRequest, params: Query[RegistrationFilter]) -> Listed:
     tenant = _tenant(request)
     return _listed(
         tenant,
-        InterestRegistration.objects.visible_to(tenant).order_by("-received_at"),
-        page,
+        InterestRegistration.objects.visible_to(tenant).order_by("-received_at", "id"),
+        params.status,
         "supporters.interestregistration",
     )
 
@@ -143,11 +152,11 @@ def get_registration(request: HttpRequest, object_id: uuid.UUID) -> Any:
 
 
 @router.get("/supporters/", response={200: list[SupporterOut], **ERRORS}, tags=["supporters"])
-def list_supporters(request: HttpRequest, page: Query[Page]) -> list[Any]:
+@paged
+def list_supporters(request: HttpRequest, params: Query[SupporterFilter]) -> Listed:
     tenant = _tenant(request)
-    return _listed(
-        tenant, Supporter.objects.visible_to(tenant).order_by("name", "id"), page, "supporters.supporter"
-    )
+    qs = Supporter.objects.visible_to(tenant).order_by("name", "id")
+    return _listed(tenant, qs, params.status, "supporters.supporter")
 
 
 @router.get("/supporters/{object_id}", response={200: SupporterOut, **ERRORS}, tags=["supporters"])
@@ -159,11 +168,11 @@ def get_supporter(request: HttpRequest, object_id: uuid.UUID) -> Any:
 
 
 @router.get("/assessments/", response={200: list[AssessmentOut], **ERRORS}, tags=["assessments"])
-def list_assessments(request: HttpRequest, page: Query[Page]) -> list[Any]:
+@paged
+def list_assessments(request: HttpRequest, params: Query[AssessmentFilter]) -> Listed:
     tenant = _tenant(request)
-    return _listed(
-        tenant, Assessment.objects.visible_to(tenant).order_by("-started_on"), page, "supporters.assessment"
-    )
+    qs = Assessment.objects.visible_to(tenant).order_by("-started_on", "id")
+    return _listed(tenant, qs, params.status, "supporters.assessment")
 
 
 @router.get("/assessments/{object_id}", response={200: AssessmentOut, **ERRORS}, tags=["assessments"])

@@ -1,3 +1,3 @@
-"""The token clients of tests/api, for the contract tests."""
+"""The token clients and fixtures of tests/api, for the contract tests."""
 
-from tests.api.conftest import api, token_for  # noqa: F401
+from tests.api.conftest import api, case, token_for  # noqa: F401

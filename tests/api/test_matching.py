@@ -10,9 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bredvid.accounts.services import issue_api_token
@@ -21,29 +19,11 @@ from bredvid.audit.models import Action, AuditEvent
 from bredvid.casework.models import Intervention
 from bredvid.matching import services
 from bredvid.matching.models import Offer, SupportRequest
+from tests.api.conftest import bearer, field_errors, queries_per_page, send
 from tests.matching.factories import ALE, approved_supporter, granted_intervention, request_data
 
 REQUESTS = "/api/v1/support-requests/"
 OFFERS = "/api/v1/offers/"
-
-
-@pytest.fixture
-def api(world):  # type: ignore[no-untyped-def]
-    def make(role: str = "caseworker", *, other: bool = False) -> Client:
-        users = world.other_users if other else world.users
-        token = issue_api_token(user=users[role], municipality=world.other if other else world.home)
-        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-
-    return make
-
-
-def _send(client: Client, method: str, url: str, body: Any = None) -> Any:
-    data = json.dumps(body if body is not None else {}, default=str)
-    return getattr(client, method)(url, data=data, content_type="application/json")
-
-
-def _errors(response: Any) -> dict[str, str]:
-    return {item["field"]: item["message"] for item in response.json()["detail"]}
 
 
 def _body(intervention: Intervention, **overrides: Any) -> dict[str, Any]:
@@ -72,7 +52,7 @@ def _order(world, **overrides):  # type: ignore[no-untyped-def]
 )
 def test_no_or_bad_token_is_401(world, method, path) -> None:  # type: ignore[no-untyped-def]
     for client in (Client(), Client(HTTP_AUTHORIZATION="Bearer nonsense")):
-        response = _send(client, method, path) if method == "post" else client.get(path)
+        response = send(client, method, path) if method == "post" else client.get(path)
         assert response.status_code == 401
         assert response.json() == {"detail": "API-nyckel saknas eller är ogiltig."}
         assert response["WWW-Authenticate"] == "Bearer"
@@ -82,7 +62,7 @@ def test_object_routes_need_a_token(world) -> None:  # type: ignore[no-untyped-d
     req = _order(world)
     assert Client().get(f"{REQUESTS}{req.pk}").status_code == 401
     assert Client().get(f"{REQUESTS}{req.pk}/shortlist").status_code == 401
-    assert _send(Client(), "patch", f"{REQUESTS}{req.pk}", {"wishes": "x"}).status_code == 401
+    assert send(Client(), "patch", f"{REQUESTS}{req.pk}", {"wishes": "x"}).status_code == 401
 
 
 @pytest.mark.parametrize("role", ["auditor", "admin"])
@@ -92,7 +72,7 @@ def test_roles_without_matching_get_403(world, api, role) -> None:  # type: igno
     assert client.get(REQUESTS).status_code == 403
     assert client.get(OFFERS).status_code == 403
     assert client.get(f"{REQUESTS}{req.pk}").status_code == 403
-    assert _send(client, "post", REQUESTS, _body(granted_intervention(world))).status_code == 403
+    assert send(client, "post", REQUESTS, _body(granted_intervention(world))).status_code == 403
     assert not AuditEvent.objects.filter(action=Action.SEARCH).exists()
 
 
@@ -103,11 +83,11 @@ def test_caseworkers_order_but_do_not_match(world, api) -> None:  # type: ignore
     assert client.get(f"{REQUESTS}{req.pk}").status_code == 200
     assert client.get(f"{REQUESTS}{req.pk}/shortlist").status_code == 403
     body = {"request_id": str(req.pk), "supporter_ids": [str(supporter.pk)]}
-    assert _send(client, "post", OFFERS, body).status_code == 403
+    assert send(client, "post", OFFERS, body).status_code == 403
     assert not Offer.objects.exists()
     # the family-care officer matches but does not order (no case role)
     officer = api("family_care_officer")
-    response = _send(officer, "post", REQUESTS, _body(granted_intervention(world)))
+    response = send(officer, "post", REQUESTS, _body(granted_intervention(world)))
     assert response.status_code == 403
     assert response.json() == {"detail": "Din roll ger inte tillgång till detta."}
 
@@ -123,7 +103,7 @@ def test_other_municipality_gets_404_and_nothing_changes(world, api) -> None:  #
         assert client.get(OFFERS).json()["count"] == 0
         assert client.get(OFFERS, {"request_id": str(req.pk)}).json()["results"] == []
         assert client.get(f"{REQUESTS}{req.pk}").status_code == 404
-        assert _send(client, "patch", f"{REQUESTS}{req.pk}", {"wishes": "Borta"}).status_code == 404
+        assert send(client, "patch", f"{REQUESTS}{req.pk}", {"wishes": "Borta"}).status_code == 404
         assert client.get(f"{OFFERS}{offer.pk}").status_code in {404}
     officer_other = api("family_care_officer", other=True)
     assert officer_other.get(f"{REQUESTS}{req.pk}/shortlist").status_code == 404
@@ -132,13 +112,13 @@ def test_other_municipality_gets_404_and_nothing_changes(world, api) -> None:  #
         ("withdraw", {}),
         ("confirm", {"start_on": "2020-01-01"}),
     ):
-        response = _send(officer_other, "post", f"{OFFERS}{offer.pk}/{action}", body)
+        response = send(officer_other, "post", f"{OFFERS}{offer.pk}/{action}", body)
         assert response.status_code == 404, action
         assert response.json() == {"detail": "Finns inte."}
     body = {"request_id": str(req.pk), "supporter_ids": [str(supporter.pk)]}
-    assert _send(officer_other, "post", OFFERS, body).status_code == 404
+    assert send(officer_other, "post", OFFERS, body).status_code == 404
     caseworker_other = api("caseworker", other=True)
-    assert _send(caseworker_other, "post", REQUESTS, _body(granted_intervention(world))).status_code == 404
+    assert send(caseworker_other, "post", REQUESTS, _body(granted_intervention(world))).status_code == 404
     offer.refresh_from_db()
     req.refresh_from_db()
     assert offer.status == Offer.Status.SENT and req.wishes == ""
@@ -154,7 +134,7 @@ def test_other_unit_caseworker_does_not_see_the_request(world, api) -> None:  # 
     MembershipFactory(
         user=user, unit=UnitFactory(municipality=world.home, name="Vuxen"), role=Role.CASEWORKER
     )
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user=user, municipality=world.home)}")
+    client = bearer(issue_api_token(user=user, municipality=world.home))
     assert client.get(REQUESTS).json()["count"] == 0
     assert client.get(f"{REQUESTS}{req.pk}").status_code == 404
     # the family-care officer sees every request of the municipality
@@ -167,7 +147,7 @@ def test_other_unit_caseworker_does_not_see_the_request(world, api) -> None:  # 
 def test_invalid_request_is_422_in_swedish_with_paths(world, api) -> None:  # type: ignore[no-untyped-def]
     intervention = granted_intervention(world)
     client = api()
-    response = _send(
+    response = send(
         client,
         "post",
         REQUESTS,
@@ -181,7 +161,7 @@ def test_invalid_request_is_422_in_swedish_with_paths(world, api) -> None:  # ty
         },
     )
     assert response.status_code == 422
-    errors = _errors(response)
+    errors = field_errors(response)
     assert errors["body.colour"] == "Okänt fält."
     assert errors["body.location_name"] == "Fältet måste fyllas i."
     assert errors["body.gender"].startswith("Ogiltigt värde.")
@@ -190,45 +170,47 @@ def test_invalid_request_is_422_in_swedish_with_paths(world, api) -> None:  # ty
     assert "body.longitude" in errors
     # rules of the service: the need must come from the municipality's list, the end after the start
     today = timezone.localdate()
-    response = _send(
+    response = send(
         client, "post", REQUESTS, _body(intervention, needs=["flygning"], end_on=today - dt.timedelta(days=1))
     )
     assert response.status_code == 422
-    assert _errors(response) == {
+    assert field_errors(response) == {
         "body.needs": "Välj behov ur listan.",
         "body.end_on": "Slutdatum kan inte ligga före start.",
     }
-    response = _send(client, "post", REQUESTS, {**_body(intervention), "sibling_intervention_ids": ["x"]})
-    assert _errors(response) == {"body.sibling_intervention_ids.0": "Ogiltigt id."}
+    response = send(client, "post", REQUESTS, {**_body(intervention), "sibling_intervention_ids": ["x"]})
+    assert field_errors(response) == {"body.sibling_intervention_ids.0": "Ogiltigt id."}
     assert not SupportRequest.objects.exists()
 
 
 def test_request_for_an_intervention_already_ordered_names_the_field(world, api) -> None:  # type: ignore[no-untyped-def]
     req = _order(world)
-    response = _send(api(), "post", REQUESTS, _body(req.intervention))
+    response = send(api(), "post", REQUESTS, _body(req.intervention))
     assert response.status_code == 422
-    assert _errors(response) == {"body.intervention_id": "Det finns redan en öppen beställning för insatsen."}
+    assert field_errors(response) == {
+        "body.intervention_id": "Det finns redan en öppen beställning för insatsen."
+    }
     missing_sibling = {**_body(granted_intervention(world)), "sibling_intervention_ids": [str(req.pk)]}
-    response = _send(api(), "post", REQUESTS, missing_sibling)
-    assert _errors(response) == {"body.sibling_intervention_ids.0": "Syskonet hittades inte."}
+    response = send(api(), "post", REQUESTS, missing_sibling)
+    assert field_errors(response) == {"body.sibling_intervention_ids.0": "Syskonet hittades inte."}
 
 
 def test_patch_validates_and_null_is_refused(world, api) -> None:  # type: ignore[no-untyped-def]
     req = _order(world)
     client = api()
     url = f"{REQUESTS}{req.pk}"
-    assert _errors(_send(client, "patch", url, {"wishes": None})) == {
+    assert field_errors(send(client, "patch", url, {"wishes": None})) == {
         "body.wishes": "Fältet kan inte vara null."
     }
-    assert _errors(_send(client, "patch", url, {"colour": "x"})) == {"body.colour": "Okänt fält."}
-    response = _send(client, "patch", url, {"wishes": "Gärna en familj med hund.", "max_distance_km": 15})
+    assert field_errors(send(client, "patch", url, {"colour": "x"})) == {"body.colour": "Okänt fält."}
+    response = send(client, "patch", url, {"wishes": "Gärna en familj med hund.", "max_distance_km": 15})
     assert response.status_code == 200, response.content
     assert response.json()["wishes"] == "Gärna en familj med hund."
     assert response.json()["max_distance_km"] == 15
     assert AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(req.pk)).exists()
     # a cancelled request cannot be changed: the domain error keeps its shape
     services.cancel_request(tenant=world.tenant("caseworker"), support_request=req, reason="Flyttat")
-    response = _send(client, "patch", url, {"wishes": "x"})
+    response = send(client, "patch", url, {"wishes": "x"})
     assert response.status_code == 409
     assert response.json() == {"detail": "Beställningen är inte längre öppen."}
 
@@ -237,37 +219,39 @@ def test_offer_and_answer_validation(world, api) -> None:  # type: ignore[no-unt
     req = _order(world)
     far = approved_supporter(world, name="Familjen Långtbort", at=(67.85, 20.22))  # Kiruna
     officer = api("family_care_officer")
-    response = _send(officer, "post", OFFERS, {"request_id": str(req.pk), "supporter_ids": [], "extra": 1})
+    response = send(officer, "post", OFFERS, {"request_id": str(req.pk), "supporter_ids": [], "extra": 1})
     assert response.status_code == 422
-    assert set(_errors(response)) == {"body.supporter_ids", "body.extra"}
-    response = _send(officer, "post", OFFERS, {"request_id": str(req.pk), "supporter_ids": [str(far.pk)]})
+    assert set(field_errors(response)) == {"body.supporter_ids", "body.extra"}
+    response = send(officer, "post", OFFERS, {"request_id": str(req.pk), "supporter_ids": [str(far.pk)]})
     assert response.status_code == 422
-    assert _errors(response)["body.supporter_ids"].startswith("Familjen Långtbort kan inte tillfrågas")
+    assert field_errors(response)["body.supporter_ids"].startswith("Familjen Långtbort kan inte tillfrågas")
     other_supporter = approved_supporter(world, other=True)
-    response = _send(
+    response = send(
         officer, "post", OFFERS, {"request_id": str(req.pk), "supporter_ids": [str(other_supporter.pk)]}
     )
-    assert _errors(response) == {"body.supporter_ids.0": "Uppdragstagaren hittades inte."}
+    assert field_errors(response) == {"body.supporter_ids.0": "Uppdragstagaren hittades inte."}
     assert not Offer.objects.exists()
     near = approved_supporter(world)
     (offer,) = services.send_offers(
         tenant=world.tenant("family_care_officer"), support_request=req, supporters=[near]
     )
-    response = _send(officer, "post", f"{OFFERS}{offer.pk}/answer", {"accepted": False})
-    assert _errors(response) == {"body.decline_reason": "Ange varför uppdragstagaren tackar nej."}
-    response = _send(officer, "post", f"{OFFERS}{offer.pk}/answer", {"accepted": "kanske"})
-    assert _errors(response) == {"body.accepted": "Ska vara true eller false."}
-    response = _send(officer, "post", f"{OFFERS}{offer.pk}/confirm", {"start_on": "2026-13-01"})
-    assert _errors(response) == {"body.start_on": "Ange datum som ÅÅÅÅ-MM-DD."}
-    response = _send(officer, "post", f"{OFFERS}{offer.pk}/confirm", {"start_on": str(timezone.localdate())})
+    response = send(officer, "post", f"{OFFERS}{offer.pk}/answer", {"accepted": False})
+    assert field_errors(response) == {"body.decline_reason": "Ange varför uppdragstagaren tackar nej."}
+    response = send(officer, "post", f"{OFFERS}{offer.pk}/answer", {"accepted": "kanske"})
+    assert field_errors(response) == {"body.accepted": "Ska vara true eller false."}
+    response = send(officer, "post", f"{OFFERS}{offer.pk}/confirm", {"start_on": "2026-13-01"})
+    assert field_errors(response) == {"body.start_on": "Ange datum som ÅÅÅÅ-MM-DD."}
+    response = send(officer, "post", f"{OFFERS}{offer.pk}/confirm", {"start_on": str(timezone.localdate())})
     assert response.status_code == 409
     assert response.json() == {"detail": "Bara en accepterad förfrågan kan bekräftas."}
     assert officer.get(f"{REQUESTS}{req.pk}/shortlist", {"k": 101}).status_code == 422
-    assert _errors(officer.get(f"{REQUESTS}{req.pk}/shortlist", {"k": 0})) == {"query.k": "Minst 1."}
+    assert field_errors(officer.get(f"{REQUESTS}{req.pk}/shortlist", {"k": 0})) == {"query.k": "Minst 1."}
     unknown = officer.get(f"{REQUESTS}{req.pk}/shortlist", {"why_not": str(other_supporter.pk)})
-    assert _errors(unknown) == {"query.why_not": "Uppdragstagaren hittades inte."}
-    assert _errors(officer.get(OFFERS, {"status": "lost"}))["query.status"].startswith("Ogiltigt värde.")
-    assert _errors(officer.get(REQUESTS, {"kind": "barnvakt"}))["query.kind"].startswith("Ogiltigt värde.")
+    assert field_errors(unknown) == {"query.why_not": "Uppdragstagaren hittades inte."}
+    assert field_errors(officer.get(OFFERS, {"status": "lost"}))["query.status"].startswith("Ogiltigt värde.")
+    assert field_errors(officer.get(REQUESTS, {"kind": "barnvakt"}))["query.kind"].startswith(
+        "Ogiltigt värde."
+    )
 
 
 def test_malformed_body_is_400_in_swedish(world, api) -> None:  # type: ignore[no-untyped-def]
@@ -283,7 +267,7 @@ def test_the_whole_flow(world, api) -> None:  # type: ignore[no-untyped-def]
     intervention = granted_intervention(world, kind="kontaktfamilj")
     sibling = granted_intervention(world, kind="kontaktfamilj", age=7)
     caseworker, officer = api("caseworker"), api("family_care_officer")
-    response = _send(
+    response = send(
         caseworker,
         "post",
         REQUESTS,
@@ -319,7 +303,7 @@ def test_the_whole_flow(world, api) -> None:  # type: ignore[no-untyped-def]
     assert shortlist["why_not"]["reasons"] == ["Har inte plats (för hela syskongruppen)"]
 
     expires = timezone.localdate() + dt.timedelta(days=5)
-    response = _send(
+    response = send(
         officer,
         "post",
         OFFERS,
@@ -341,15 +325,15 @@ def test_the_whole_flow(world, api) -> None:  # type: ignore[no-untyped-def]
     again = officer.get(f"{REQUESTS}{req_id}/shortlist").json()
     assert {c["offer_status"] for c in again["candidates"]} == {"sent"}
 
-    response = _send(
+    response = send(
         officer, "post", f"{OFFERS}{offer_a['id']}/answer", {"accepted": False, "decline_reason": "no_time"}
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "declined" and response.json()["decline_reason"] == "no_time"
-    response = _send(officer, "post", f"{OFFERS}{offer_b['id']}/answer", {"accepted": True, "note": "Gärna!"})
+    response = send(officer, "post", f"{OFFERS}{offer_b['id']}/answer", {"accepted": True, "note": "Gärna!"})
     assert response.json()["status"] == "accepted"
     today = timezone.localdate()
-    response = _send(officer, "post", f"{OFFERS}{offer_b['id']}/confirm", {"start_on": str(today)})
+    response = send(officer, "post", f"{OFFERS}{offer_b['id']}/confirm", {"start_on": str(today)})
     assert response.status_code == 201, response.content
     assignment = response.json()
     assert assignment["supporter_id"] == str(home_b.pk)
@@ -359,10 +343,10 @@ def test_the_whole_flow(world, api) -> None:  # type: ignore[no-untyped-def]
     assert officer.get(f"{REQUESTS}{req_id}").json()["status"] == "matched"
     assert officer.get(f"{OFFERS}{offer_b['id']}").json()["status"] == "confirmed"
     # a second confirmation is a domain error, not a 500
-    response = _send(officer, "post", f"{OFFERS}{offer_b['id']}/confirm", {"start_on": str(today)})
+    response = send(officer, "post", f"{OFFERS}{offer_b['id']}/confirm", {"start_on": str(today)})
     assert response.status_code == 409
     assert response.json() == {"detail": "Beställningen är redan tillsatt eller återkallad."}
-    response = _send(officer, "post", f"{OFFERS}{offer_a['id']}/withdraw")
+    response = send(officer, "post", f"{OFFERS}{offer_a['id']}/withdraw")
     assert response.status_code == 409
 
 
@@ -372,10 +356,10 @@ def test_withdraw(world, api) -> None:  # type: ignore[no-untyped-def]
     (offer,) = services.send_offers(
         tenant=world.tenant("family_care_officer"), support_request=req, supporters=[supporter]
     )
-    response = _send(api("manager"), "post", f"{OFFERS}{offer.pk}/withdraw")
+    response = send(api("manager"), "post", f"{OFFERS}{offer.pk}/withdraw")
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawn"
-    assert _send(api("caseworker"), "post", f"{OFFERS}{offer.pk}/withdraw").status_code == 403
+    assert send(api("caseworker"), "post", f"{OFFERS}{offer.pk}/withdraw").status_code == 403
 
 
 # ---------------------------------------------------------------------------
@@ -456,16 +440,8 @@ def test_list_queries_are_constant_whatever_the_page_size(world, api) -> None:  
             )  # fmt: skip
         services.send_offers(tenant=officer, support_request=req, supporters=supporters)
     client = api("family_care_officer")
-    for url in (REQUESTS, OFFERS):
-        assert client.get(url, {"page_size": 2}).status_code == 200  # warm-up
-        counts = {}
-        for size in (2, 10, 50):
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url, {"page_size": size})
-            assert response.status_code == 200
-            total = 12 if url == REQUESTS else 36
-            assert len(response.json()["results"]) == min(size, total)
-            counts[size] = len(queries.captured_queries)
+    for url, total in ((REQUESTS, 12), (OFFERS, 36)):
+        counts = queries_per_page(client, url, (2, 10, 50), total)
         assert counts[2] == counts[10] == counts[50], (url, counts)
         assert counts[2] <= 12, (url, counts)
 
