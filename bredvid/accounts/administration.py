@@ -2,9 +2,13 @@
 
 Every function takes the acting tenant and changes only that municipality: it checks
 `can_administer`, locks what it changes inside `transaction.atomic`, re-checks inside the
-transaction that the actor still is an active administrator (so two administrators removing each
-other at once cannot leave the municipality without one), guards the state and writes its audit
+transaction that the actor still is an active administrator, guards the state and writes its audit
 event in the same transaction.
+
+The municipality never loses its last administrator: nobody changes their own roles, and the
+actor's own admin role is locked and re-checked in every change, so two administrators ending each
+other's roles at once leave one of them (the second is refused), and a unit with an active role
+cannot be closed.
 
 What an administrator can never do here: give a role in another municipality's unit, touch
 `is_staff` or `is_superuser` (no function sets them), change their own memberships or second
@@ -101,21 +105,6 @@ def _own_unit(tenant: Tenant, unit: Unit, *, field: str = "unit") -> Unit:
 def _check_role(role: str) -> None:
     if role not in Role.values:
         raise ValidationError({"role": _("Välj en roll.")})
-
-
-def _keeps_an_administrator(tenant: Tenant, ending: list[Membership]) -> None:
-    """After `ending` is ended, some other active admin membership remains in the municipality."""
-    ended = {m.pk for m in ending if m.role == Role.ADMIN}
-    if not ended:
-        return
-    remaining = (
-        Membership.objects.visible_to(tenant)
-        .select_for_update()
-        .filter(role=Role.ADMIN, active=True, unit__active=True, user__is_active=True)
-        .exclude(pk__in=ended)
-    )
-    if not remaining.exists():
-        raise ValidationError(_("Kommunen måste ha minst en systemförvaltare."))
 
 
 def _membership_detail(membership: Membership) -> dict[str, Any]:
@@ -241,7 +230,6 @@ def end_membership(*, tenant: Tenant, membership: Membership) -> Membership:
         _not_self(tenant, locked.user)
         if not locked.active:
             raise IllegalTransition(_("Rollen är redan avslutad."))
-        _keeps_an_administrator(tenant, [locked])
         locked.active = False
         locked.save(update_fields=["active", "updated_at"])
         record(
@@ -266,7 +254,6 @@ def deactivate_user(*, tenant: Tenant, user: User) -> int:
         )
         if not active:
             raise IllegalTransition(_("Användaren har ingen aktiv roll i kommunen."))
-        _keeps_an_administrator(tenant, active)
         for membership in active:
             membership.active = False
             membership.save(update_fields=["active", "updated_at"])
