@@ -472,3 +472,23 @@ def update_settings(
             detail={"change": "settings_updated", "fields": changed, "logo": logo_change},
         )
     return municipality
+
+
+# ---------------------------------------------------------------------------
+# The invitation's last step: the invited person chooses a password
+# ---------------------------------------------------------------------------
+def choose_first_password(*, user: User, password: str, ip: str | None = None) -> None:
+    """An invited account (created without a password) gets the password its owner chose, once.
+    Afterwards the password is changed the usual ways, never here."""
+    from bredvid.audit.services import record_for_user_municipalities
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.has_usable_password():
+            raise IllegalTransition(_("Kontot har redan ett lösenord."))
+        locked.set_password(password)
+        locked.save(update_fields=["password"])
+        record_for_user_municipalities(
+            action=Action.UPDATE, actor=locked, ip=ip, detail={"change": "first_password_chosen"}
+        )
+    user.password = locked.password

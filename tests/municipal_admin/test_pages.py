@@ -163,3 +163,52 @@ def test_the_user_list_shows_only_this_municipality(world, django_assert_max_num
     with django_assert_max_num_queries(12):
         page = admin.get(reverse("municipal_admin:user_list")).content.decode()
     assert "caseworker.home" in page and ".other" not in page
+
+
+def test_an_invited_person_activates_the_account_and_chooses_a_password(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bredvid.accounts import administration
+
+    settings.OTP_REQUIRED = True
+    settings.OTP_ENROLMENT_REQUIRES_LINK = True
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    administration.invite_user(
+        tenant=world.tenant("admin"),
+        email="ny@ale.se",
+        first_name="Ny",
+        last_name="Person",
+        unit=world.home_unit,
+        role=Role.CASEWORKER,
+    )
+    link = urlsplit(next(word for word in mail.outbox[0].body.split() if "sesame=" in word))
+    browser = Client()
+    assert browser.post(f"{link.path}?{link.query}")["Location"] == reverse("accounts:otp")
+    assert browser.get(reverse("accounts:first_password"))["Location"] == reverse("accounts:otp")  # OTP first
+    browser.get(reverse("accounts:otp"))
+    device = TOTPDevice.objects.get(user__email="ny@ale.se")
+    response = browser.post(reverse("accounts:otp"), {"token": f"{totp(device.bin_key):06d}"})
+    assert response["Location"] == reverse("accounts:first_password")
+    password = "Ett långt och bra lösenord 42"
+    too_short = browser.post(
+        reverse("accounts:first_password"), {"new_password1": "kort", "new_password2": "kort"}
+    )
+    assert too_short.status_code == 200
+    response = browser.post(
+        reverse("accounts:first_password"), {"new_password1": password, "new_password2": password}
+    )
+    assert response["Location"] == reverse("staff:home")
+    assert browser.get(reverse("staff:home")).status_code == 200  # still signed in
+    # once only: the page now only says so, and a second POST changes nothing
+    again = browser.post(
+        reverse("accounts:first_password"), {"new_password1": "x" * 20, "new_password2": "x" * 20}
+    )
+    assert again.status_code == 200 and again.context["done"]
+    user = Membership.objects.get(user__email="ny@ale.se").user
+    assert user.check_password(password)
+    signed_in = Client().post(reverse("accounts:login"), {"username": "ny@ale.se", "password": password})
+    assert signed_in.status_code == 302 and signed_in["Location"] != reverse("accounts:login")
