@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 from io import BytesIO
+from typing import cast
 
 import qrcode
 import qrcode.image.svg
@@ -20,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bredvid.accounts import administration, services
 from bredvid.accounts.forms import LoginForm, OTPForm
+from bredvid.accounts.models import User
 from bredvid.core.errors import DomainError
 from bredvid.core.http import client_ip, safe_next
 
@@ -79,7 +81,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 services.confirm_enrolment(request=request, device=device)
                 device.refresh_from_db()
             otp_login(request, device)
-            if not user.has_usable_password():  # an invited account: its owner chooses a password now
+            if not user.has_usable_password():  # type: ignore[union-attr]  # an invited account: its owner chooses a password now
                 return redirect("accounts:first_password")
             return redirect(safe_next(request) or "staff:home")
         form.add_error("token", _("Koden stämmer inte. Vänta på nästa kod och försök igen."))
@@ -110,8 +112,8 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def first_password_view(request: HttpRequest) -> HttpResponse:
     """An invited account chooses its password, after the second factor is set up (once only)."""
-    user = request.user
-    if settings.OTP_REQUIRED and not user.is_verified():  # type: ignore[union-attr]
+    user = cast(User, request.user)
+    if settings.OTP_REQUIRED and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:otp")
     if user.has_usable_password():
         return render(request, "accounts/first_password.html", {"done": True})
@@ -119,13 +121,13 @@ def first_password_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             administration.choose_first_password(
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 password=form.cleaned_data["new_password1"],
                 ip=client_ip(request),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            update_session_auth_hash(request, user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, user)
             return redirect("staff:home")
     return render(request, "accounts/first_password.html", {"form": form, "done": False})
