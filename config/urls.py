@@ -12,6 +12,7 @@ urlpatterns = [
     path("konto/", include("bredvid.accounts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("administration/", include("bredvid.www.admin.urls")),
     path("", include("bredvid.www.staff.urls")),
 ]
 

@@ -260,9 +260,15 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         reason=f"{word} walkerdelning",
         shared_by=caseworker,
     )
+    from bredvid.tenancy.models import Membership
+
+    # the municipality's administration names a unit, a membership and a user (the caseworker)
+    membership = Membership.objects.get(user=caseworker, unit=unit, role="caseworker")
     objects = {
         type(o): o
         for o in (
+            unit,
+            membership,
             share,
             support_request,
             offer,
@@ -437,6 +443,10 @@ PARAMS: dict[str, Param] = {
     "entry_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "JournalEntry"))),
     "share_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "CaseShare"))),
     "registration_id": Param(lambda fx, ep: _home_object(fx, _model("supporters", "InterestRegistration"))),
+    # The municipality's administration: a user (by their role here), a unit, one membership.
+    "user_id": Param(lambda fx, ep: fx.users["caseworker"].pk),
+    "unit_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Unit"))),
+    "membership_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Membership"))),
 }
 
 #: API query parameters the walker sends whenever an operation has them.
@@ -768,7 +778,10 @@ def home_snapshot(home: Any) -> dict[str, list[tuple[Any, ...]]]:
             columns = [f.column for f in model._meta.concrete_fields if f.name != "last_login"]
             sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"
             params: list[Any] = []
-            if any(f.name == "municipality" for f in model._meta.concrete_fields):
+            if model._meta.label == "tenancy.Municipality":  # the home municipality's own row
+                sql += f" WHERE {quote(model._meta.pk.column)} = %s"
+                params.append(model._meta.pk.get_db_prep_value(home.pk, connection))
+            elif any(f.name == "municipality" for f in model._meta.concrete_fields):
                 field = model._meta.get_field("municipality")
                 sql += f" WHERE {quote(field.column)} = %s"
                 params.append(field.target_field.get_db_prep_value(home.pk, connection))  # type: ignore[union-attr]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("logga-ut/", views.logout_view, name="logout"),
     path("tvafaktor/", views.otp_view, name="otp"),
     path("aktivera/", views.enrol_view, name="enrol"),
+    path("valj-losenord/", views.first_password_view, name="first_password"),
 ]

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import base64
 from io import BytesIO
+from typing import cast
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,9 +19,11 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bredvid.accounts import services
+from bredvid.accounts import administration, services
 from bredvid.accounts.forms import LoginForm, OTPForm
-from bredvid.core.http import safe_next
+from bredvid.accounts.models import User
+from bredvid.core.errors import DomainError
+from bredvid.core.http import client_ip, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -77,6 +81,8 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 services.confirm_enrolment(request=request, device=device)
                 device.refresh_from_db()
             otp_login(request, device)
+            if not user.has_usable_password():  # type: ignore[union-attr]  # an invited account: its owner chooses a password now
+                return redirect("accounts:first_password")
             return redirect(safe_next(request) or "staff:home")
         form.add_error("token", _("Koden stämmer inte. Vänta på nästa kod och försök igen."))
     context = {"form": form, "setting_up": setting_up}
@@ -100,3 +106,28 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[services.ENROLMENT_SESSION_KEY] = user.pk
     return redirect("accounts:otp")
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def first_password_view(request: HttpRequest) -> HttpResponse:
+    """An invited account chooses its password, after the second factor is set up (once only)."""
+    user = cast(User, request.user)
+    if settings.OTP_REQUIRED and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:otp")
+    if user.has_usable_password():
+        return render(request, "accounts/first_password.html", {"done": True})
+    form = SetPasswordForm(user, request.POST or None)  # validates only; the service saves
+    if request.method == "POST" and form.is_valid():
+        try:
+            administration.choose_first_password(
+                user=user,
+                password=form.cleaned_data["new_password1"],
+                ip=client_ip(request),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            return redirect("staff:home")
+    return render(request, "accounts/first_password.html", {"form": form, "done": False})

@@ -40,6 +40,23 @@ class Municipality(BaseModel):
     )
     slug = models.SlugField(unique=True)
     settings = models.JSONField(_("inställningar"), default=dict, blank=True)
+    # The public profile, shown on the public pages (set by the municipality's administrators).
+    public_phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    public_email = models.EmailField(_("e-post"), blank=True)
+    public_address = models.TextField(_("besöksadress"), blank=True)
+    opening_hours = models.TextField(_("öppettider"), blank=True)
+    colour = models.CharField(
+        _("färg"),
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Ange färgen som #rrggbb, till exempel #1d70b8."))
+        ],
+    )
+    #: The logo as uploaded (PNG or JPEG, checked by content); kept in the database so every
+    #: app server can serve it.
+    logo = models.BinaryField(_("logotyp"), blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -61,6 +78,11 @@ class Municipality(BaseModel):
         value = self.settings.get("case_access", CASE_ACCESS_UNITS)
         return value if value in (CASE_ACCESS_UNITS, CASE_ACCESS_MUNICIPALITY) else CASE_ACCESS_UNITS
 
+    @property
+    def register_check_valid_months(self) -> int:
+        """How long a register extract counts as valid, in months (default 12)."""
+        return int(self.settings.get("register_check_valid_months", 12))
+
 
 class UnitQuerySet(ScopedQuerySet["Unit"]):
     """Every member sees the municipality's units."""
@@ -72,6 +94,8 @@ class Unit(BaseModel):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(_("namn"), max_length=150)
     settings = models.JSONField(_("inställningar"), default=dict, blank=True)
+    #: A closed unit keeps its history; nobody is given a role in it any more.
+    active = models.BooleanField(_("aktiv"), default=True)
 
     objects = UnitQuerySet.as_manager()
 
@@ -83,6 +107,11 @@ class Unit(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def caseworker_may_decide(self) -> bool:
+        """Caseworkers of the unit may decide themselves (delegation), not only propose."""
+        return bool(self.settings.get("caseworker_may_decide", False))
 
 
 class MembershipQuerySet(ScopedQuerySet["Membership"]):

@@ -64,7 +64,7 @@ def test_navigation_follows_roles(world) -> None:  # type: ignore[no-untyped-def
     assert "Personer" in labels["caseworker"]
     assert "Logggranskning" not in labels["caseworker"]
     assert labels["auditor"] == ["Start", "Logggranskning"]
-    assert labels["admin"] == ["Start"]
+    assert labels["admin"] == ["Start", "Administration"]
 
 
 def test_health_endpoints_are_public(db) -> None:  # type: ignore[no-untyped-def]

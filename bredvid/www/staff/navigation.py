@@ -16,6 +16,7 @@ from bredvid.matching.perms import can_read_requests
 from bredvid.people.perms import can_read_persons
 from bredvid.supporters.perms import can_read_supporters
 from bredvid.tenancy.context import Tenant, memberships_by_municipality
+from bredvid.tenancy.perms import can_administer
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ NAV = (
     NavItem(_("Personer"), "staff:person_list", can_read_persons),
     NavItem(_("IVO-rapport"), "staff:ivo_report", can_report_to_ivo),
     NavItem(_("Logggranskning"), "staff:audit_log", can_review_audit_log),
+    NavItem(_("Administration"), "municipal_admin:overview", can_administer),
 )
 
 

@@ -1,0 +1,1 @@
+"""The municipality's own administration pages (its admin role; the Django admin stays for superusers)."""
