@@ -60,9 +60,15 @@ LOGO_MAX_PIXELS = 4000
 # Guards
 # ---------------------------------------------------------------------------
 def _lock_administrator(tenant: Tenant) -> None:
-    """Inside the transaction: the actor still holds an active admin role here (locked)."""
+    """Inside the transaction: the actor still holds an active admin role here (locked).
+
+    Every administration change first locks the municipality's row, so two administrators' changes
+    in one municipality run one after the other (never a deadlock between two admins ending each
+    other's roles); the second then sees the first's result, e.g. that it no longer is an admin.
+    """
     if not can_administer(tenant):
         raise PermissionDenied
+    list(Municipality.objects.select_for_update().filter(pk=tenant.municipality.pk).values_list("pk"))
     held = (
         Membership.objects.visible_to(tenant)
         .select_for_update()
