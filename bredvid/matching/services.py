@@ -30,6 +30,7 @@ from bredvid.audit.services import record
 from bredvid.casework.models import Decision, Intervention
 from bredvid.core.date_bounds import require as require_dates
 from bredvid.core.errors import IllegalTransition
+from bredvid.core.locking import locked
 from bredvid.matching import engine
 from bredvid.matching.features import MunicipalPool, engine_request, pool_for
 from bredvid.matching.models import (
@@ -73,6 +74,11 @@ OFFER_DAYS = 7
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+def _require_open(support_request: SupportRequest) -> None:
+    if support_request.status != SupportRequest.Status.OPEN:
+        raise IllegalTransition(_("Beställningen är inte längre öppen."))
 
 
 def _audit(tenant: Tenant, action: str, obj: Any, support_request: SupportRequest, **detail: Any) -> None:
@@ -171,7 +177,7 @@ def create_request(
     """The caseworker orders a supporter for a granted, not yet executed intervention."""
     case = intervention.case
     _require(can_order_support(tenant, case))
-    _check_intervention(intervention)
+    _check_intervention(intervention)  # early; again below on the locked rows
     unknown = set(data) - set(REQUEST_FIELDS)
     if unknown:
         raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
@@ -191,6 +197,9 @@ def create_request(
     _validate_request(support_request)
     try:
         with transaction.atomic():
+            # the interventions' states are what is ordered for: locked, in one order (no deadlock)
+            for ordered in sorted([intervention, *siblings], key=lambda i: str(i.pk)):
+                _check_intervention(locked(ordered))
             support_request.save()
             for sibling in siblings:
                 RequestSibling.objects.create(
@@ -208,16 +217,16 @@ def update_request(
     *, tenant: Tenant, support_request: SupportRequest, data: dict[str, Any]
 ) -> SupportRequest:
     _require(can_order_support(tenant, support_request.case) or can_match(tenant))
-    if support_request.status != SupportRequest.Status.OPEN:
-        raise IllegalTransition(_("Beställningen är inte längre öppen."))
     unknown = set(data) - set(REQUEST_FIELDS)
     if unknown:
         raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
-    changed = sorted(name for name, value in data.items() if getattr(support_request, name) != value)
-    for name, value in data.items():
-        setattr(support_request, name, value)
-    _validate_request(support_request)
     with transaction.atomic():
+        locked(support_request)
+        _require_open(support_request)
+        changed = sorted(name for name, value in data.items() if getattr(support_request, name) != value)
+        for name, value in data.items():
+            setattr(support_request, name, value)
+        _validate_request(support_request)
         support_request.save()
         _audit(tenant, Action.UPDATE, support_request, support_request, fields=changed)
     return support_request
@@ -228,18 +237,17 @@ def cancel_request(*, tenant: Tenant, support_request: SupportRequest, reason: s
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
     with transaction.atomic():
-        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
-        if locked.status != SupportRequest.Status.OPEN:
-            raise IllegalTransition(_("Beställningen är inte längre öppen."))
-        locked.status = SupportRequest.Status.CANCELLED
-        locked.cancelled_reason = reason
-        locked.closed_on = timezone.localdate()
-        locked.save()
-        Offer.objects.filter(request=locked, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]).update(
-            status=Offer.Status.WITHDRAWN, updated_at=timezone.now()
-        )
-        _audit(tenant, Action.UPDATE, locked, locked, status="cancelled")
-    return locked
+        locked(support_request)
+        _require_open(support_request)
+        support_request.status = SupportRequest.Status.CANCELLED
+        support_request.cancelled_reason = reason
+        support_request.closed_on = timezone.localdate()
+        support_request.save()
+        Offer.objects.filter(
+            request=support_request, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]
+        ).update(status=Offer.Status.WITHDRAWN, updated_at=timezone.now())
+        _audit(tenant, Action.UPDATE, support_request, support_request, status="cancelled")
+    return support_request
 
 
 def add_protected_place(
@@ -252,8 +260,7 @@ def add_protected_place(
     min_distance_km: int,
 ) -> ProtectedPlace:
     _require(can_order_support(tenant, support_request.case) or can_match(tenant))
-    if support_request.status != SupportRequest.Status.OPEN:
-        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+    _require_open(support_request)
     place = ProtectedPlace(
         municipality=support_request.municipality, request=support_request, label=label,
         latitude=latitude, longitude=longitude, min_distance_km=min_distance_km,
@@ -269,6 +276,8 @@ def add_protected_place(
         raise ValidationError(errors)
     place.full_clean(exclude=["request", "municipality"])
     with transaction.atomic():
+        locked(support_request)
+        _require_open(support_request)
         place.save()
         _audit(tenant, Action.CREATE, place, support_request, min_distance_km=min_distance_km)
     return place
@@ -503,8 +512,7 @@ def send_offers(
     _require(can_match(tenant))
     today = timezone.localdate()
     expires_on = expires_on or today + datetime.timedelta(days=OFFER_DAYS)
-    if support_request.status != SupportRequest.Status.OPEN:
-        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+    _require_open(support_request)  # early, before the pool is built; again below on the locked row
     if not supporters:
         raise ValidationError({"supporters": _("Välj minst en uppdragstagare.")})
     if expires_on < today:
@@ -529,6 +537,8 @@ def send_offers(
     offers = []
     try:
         with transaction.atomic():
+            locked(support_request)
+            _require_open(support_request)
             for supporter, candidate in checked:
                 offer = Offer.objects.create(
                     municipality=support_request.municipality, request=support_request, supporter=supporter,
@@ -554,35 +564,33 @@ def answer_offer(*, tenant: Tenant, offer: Offer, accepted: bool, reason: str = 
     if not accepted and reason not in Offer.DeclineReason.values:
         raise ValidationError({"decline_reason": _("Ange varför uppdragstagaren tackar nej.")})
     with transaction.atomic():
-        locked = Offer.objects.select_for_update().select_related("request__case").get(pk=offer.pk)
-        if locked.status != Offer.Status.SENT:
+        locked(offer.request)  # the request first, then the offer (as confirm_offer)
+        locked(offer)
+        if offer.status != Offer.Status.SENT:
             raise IllegalTransition(_("Förfrågan är redan besvarad eller återtagen."))
-        if is_expired(locked):
+        if is_expired(offer):
             raise IllegalTransition(_("Svarstiden för förfrågan har gått ut. Skicka en ny förfrågan."))
-        if locked.request.status != SupportRequest.Status.OPEN:
-            raise IllegalTransition(_("Beställningen är inte längre öppen."))
-        locked.status = Offer.Status.ACCEPTED if accepted else Offer.Status.DECLINED
-        locked.decline_reason = "" if accepted else reason
-        locked.note = "\n".join(filter(None, [locked.note, note.strip()]))
-        locked.answered_on = timezone.localdate()
-        locked.answered_by = tenant.user
-        locked.save()
-        _audit(
-            tenant, Action.UPDATE, locked, locked.request, status=locked.status, reason=locked.decline_reason
-        )
-    return locked
+        _require_open(offer.request)
+        offer.status = Offer.Status.ACCEPTED if accepted else Offer.Status.DECLINED
+        offer.decline_reason = "" if accepted else reason
+        offer.note = "\n".join(filter(None, [offer.note, note.strip()]))
+        offer.answered_on = timezone.localdate()
+        offer.answered_by = tenant.user
+        offer.save()
+        _audit(tenant, Action.UPDATE, offer, offer.request, status=offer.status, reason=offer.decline_reason)
+    return offer
 
 
 def withdraw_offer(*, tenant: Tenant, offer: Offer) -> Offer:
     _require(can_match(tenant))
     with transaction.atomic():
-        locked = Offer.objects.select_for_update().select_related("request__case").get(pk=offer.pk)
-        if locked.status not in (Offer.Status.SENT, Offer.Status.ACCEPTED):
+        locked(offer)
+        if offer.status not in (Offer.Status.SENT, Offer.Status.ACCEPTED):
             raise IllegalTransition(_("Förfrågan kan inte längre återtas."))
-        locked.status = Offer.Status.WITHDRAWN
-        locked.save()
-        _audit(tenant, Action.UPDATE, locked, locked.request, status="withdrawn")
-    return locked
+        offer.status = Offer.Status.WITHDRAWN
+        offer.save()
+        _audit(tenant, Action.UPDATE, offer, offer.request, status="withdrawn")
+    return offer
 
 
 def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> Assignment:
@@ -599,17 +607,13 @@ def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> A
         )
     try:
         with transaction.atomic():
-            support_request = (
-                SupportRequest.objects.select_for_update()
-                .select_related("case", "intervention__decision")
-                .get(pk=offer.request_id)
-            )
+            support_request = locked(offer.request)
             if support_request.status != SupportRequest.Status.OPEN:
                 raise IllegalTransition(_("Beställningen är redan tillsatt eller återkallad."))
-            locked = Offer.objects.select_for_update().get(pk=offer.pk)
-            if locked.status != Offer.Status.ACCEPTED:
+            locked(offer)
+            if offer.status != Offer.Status.ACCEPTED:
                 raise IllegalTransition(_("Bara en accepterad förfrågan kan bekräftas."))
-            supporter = Supporter.objects.select_for_update().get(pk=locked.supporter_id)
+            supporter = locked(offer.supporter)
             siblings = [
                 s.intervention
                 for s in support_request.siblings.select_related(
@@ -617,14 +621,18 @@ def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> A
                 )
             ]
             assignment = create_assignment(
-                tenant=tenant, supporter=supporter, support_request=support_request,
-                interventions=[support_request.intervention, *siblings], offer=locked, start_on=start_on,
-            )  # fmt: skip
-            locked.status = Offer.Status.CONFIRMED
-            locked.save()
+                tenant=tenant,
+                supporter=supporter,
+                support_request=support_request,
+                interventions=[support_request.intervention, *siblings],
+                offer=offer,
+                start_on=start_on,
+            )
+            offer.status = Offer.Status.CONFIRMED
+            offer.save()
             others = Offer.objects.filter(
                 request=support_request, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]
-            ).exclude(pk=locked.pk)
+            ).exclude(pk=offer.pk)
             others.update(status=Offer.Status.WITHDRAWN, updated_at=timezone.now())
             support_request.status = SupportRequest.Status.MATCHED
             support_request.closed_on = timezone.localdate()
