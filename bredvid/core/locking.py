@@ -36,7 +36,8 @@ def locked(instance: M) -> M:
     fresh = model._base_manager.db_manager(using).select_for_update().get(pk=instance.pk)
     for field in model._meta.concrete_fields:
         value = getattr(fresh, field.attname)
-        if field.is_relation and field.is_cached(instance) and getattr(instance, field.attname) != value:
+        changed = getattr(instance, field.attname) != value
+        if changed and isinstance(field, models.ForeignKey) and field.is_cached(instance):
             field.delete_cached_value(instance)
         setattr(instance, field.attname, value)
     for rel in model._meta.related_objects:

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """State changes and queries for matching. Each change runs in one transaction with its audit event.
 
 The shortlist is computed by the engine over the municipality's cached feature arrays
@@ -65,9 +64,21 @@ CRITERION_LABELS = {
     "wishes": gettext_lazy("Önskemål"),
 }
 REQUEST_FIELDS = (
-    "gender", "needs", "languages", "culture_religion", "location_name", "latitude", "longitude",
-    "max_distance_km", "no_pets", "no_smoking", "allergies", "wishes", "start_on", "end_on",
-)  # fmt: skip
+    "gender",
+    "needs",
+    "languages",
+    "culture_religion",
+    "location_name",
+    "latitude",
+    "longitude",
+    "max_distance_km",
+    "no_pets",
+    "no_smoking",
+    "allergies",
+    "wishes",
+    "start_on",
+    "end_on",
+)
 OFFER_DAYS = 7
 
 
@@ -83,9 +94,13 @@ def _require_open(support_request: SupportRequest) -> None:
 
 def _audit(tenant: Tenant, action: str, obj: Any, support_request: SupportRequest, **detail: Any) -> None:
     record(
-        action=action, tenant=tenant, obj=obj, person_id=support_request.case.client_id,
-        subjects=[s.intervention.case.client_id for s in support_request.siblings.all()], detail=detail,
-    )  # fmt: skip
+        action=action,
+        tenant=tenant,
+        obj=obj,
+        person_id=support_request.case.client_id,
+        subjects=[s.intervention.case.client_id for s in support_request.siblings.all()],
+        detail=detail,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -96,9 +111,14 @@ def current_weights(municipality: Any) -> engine.Weights:
     if latest is None:
         return engine.Weights(version=0)
     return engine.Weights(
-        needs=latest.needs, languages=latest.languages, culture=latest.culture, distance=latest.distance,
-        experience=latest.experience, wishes=latest.wishes, version=latest.version,
-    )  # fmt: skip
+        needs=latest.needs,
+        languages=latest.languages,
+        culture=latest.culture,
+        distance=latest.distance,
+        experience=latest.experience,
+        wishes=latest.wishes,
+        version=latest.version,
+    )
 
 
 def save_weights(*, tenant: Tenant, values: dict[str, float]) -> MatchingWeights:
@@ -191,9 +211,14 @@ def create_request(
     data.setdefault("max_distance_km", DEFAULT_MAX_KM.get(intervention.support_kind, 30))
     data.setdefault("start_on", timezone.localdate())
     support_request = SupportRequest(
-        municipality=case.municipality, case=case, intervention=intervention,
-        support_kind=intervention.support_kind, ordered_by=tenant.user, ordered_on=timezone.localdate(), **data,
-    )  # fmt: skip
+        municipality=case.municipality,
+        case=case,
+        intervention=intervention,
+        support_kind=intervention.support_kind,
+        ordered_by=tenant.user,
+        ordered_on=timezone.localdate(),
+        **data,
+    )
     _validate_request(support_request)
     try:
         with transaction.atomic():
@@ -262,9 +287,13 @@ def add_protected_place(
     _require(can_order_support(tenant, support_request.case) or can_match(tenant))
     _require_open(support_request)
     place = ProtectedPlace(
-        municipality=support_request.municipality, request=support_request, label=label,
-        latitude=latitude, longitude=longitude, min_distance_km=min_distance_km,
-    )  # fmt: skip
+        municipality=support_request.municipality,
+        request=support_request,
+        label=label,
+        latitude=latitude,
+        longitude=longitude,
+        min_distance_km=min_distance_km,
+    )
     errors = {}
     if not -90 <= latitude <= 90:
         errors["latitude"] = [_("Latituden ska vara mellan -90 och 90.")]
@@ -294,9 +323,11 @@ def add_relative(
     try:
         with transaction.atomic():
             relative = RequestRelative.objects.create(
-                municipality=support_request.municipality, request=support_request, supporter=supporter,
+                municipality=support_request.municipality,
+                request=support_request,
+                supporter=supporter,
                 relation=relation.strip()[:100],
-            )  # fmt: skip
+            )
             _audit(tenant, Action.CREATE, relative, support_request, supporter=str(supporter.pk))
     except IntegrityError as exc:
         raise ValidationError({"supporter": _("Personen är redan angiven som närstående.")}) from exc
@@ -367,9 +398,13 @@ def _sub_pool(pool: engine.Pool, rows: list[int]) -> engine.Pool:
 
 
 def _why_not(
-    mpool: MunicipalPool, request: engine.Request, weights: engine.Weights, supporter: Supporter, kind: str,
+    mpool: MunicipalPool,
+    request: engine.Request,
+    weights: engine.Weights,
+    supporter: Supporter,
+    kind: str,
     lowest: float | None,
-) -> WhyNot:  # fmt: skip
+) -> WhyNot:
     rows = mpool.rows_for(supporter.pk, kind)
     if not rows:
         if supporter.status not in (Supporter.Status.APPROVED, Supporter.Status.PAUSED):
@@ -386,9 +421,14 @@ def _why_not(
 
 
 def _apply_filters(
-    mpool: MunicipalPool, request: engine.Request, weights: engine.Weights, result: engine.Result,
-    filters: Filters, asked: set[uuid.UUID], k: int,
-) -> tuple[list[engine.Candidate], int]:  # fmt: skip
+    mpool: MunicipalPool,
+    request: engine.Request,
+    weights: engine.Weights,
+    result: engine.Result,
+    filters: Filters,
+    asked: set[uuid.UUID],
+    k: int,
+) -> tuple[list[engine.Candidate], int]:
     """The best k of the eligible candidates that pass the filters, and how many the filters hid."""
     pool = mpool.pool
     kept = []
@@ -402,9 +442,12 @@ def _apply_filters(
             continue
         if filters.max_km is not None:
             km = engine.haversine_km(
-                pool.lat_rad[row : row + 1], pool.lon_rad[row : row + 1], pool.cos_lat[row : row + 1],
-                request.lat, request.lon,
-            )[0]  # fmt: skip
+                pool.lat_rad[row : row + 1],
+                pool.lon_rad[row : row + 1],
+                pool.cos_lat[row : row + 1],
+                request.lat,
+                request.lon,
+            )[0]
             if km > filters.max_km:
                 continue
         kept.append(cand)
@@ -488,12 +531,19 @@ def shortlist(
         },
     )
     return Shortlist(
-        support_request=support_request, relatives=relatives, candidates=candidates,
+        support_request=support_request,
+        relatives=relatives,
+        candidates=candidates,
         excluded=[(rule, str(RULE_LABELS[rule]), count) for rule, count in result.excluded.items()],
-        eligible=result.eligible, pool_size=result.pool_size, weights_version=weights.version,
-        pool_version=mpool.version, protected=result.protected, why_not=explained,
-        filters=filters, filtered_out=filtered_out,
-    )  # fmt: skip
+        eligible=result.eligible,
+        pool_size=result.pool_size,
+        weights_version=weights.version,
+        pool_version=mpool.version,
+        protected=result.protected,
+        why_not=explained,
+        filters=filters,
+        filtered_out=filtered_out,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -541,10 +591,16 @@ def send_offers(
             _require_open(support_request)
             for supporter, candidate in checked:
                 offer = Offer.objects.create(
-                    municipality=support_request.municipality, request=support_request, supporter=supporter,
-                    channel=Offer.Channel.CALL, sent_by=tenant.user, sent_on=today, expires_on=expires_on,
-                    note=note, score=round(candidate.score, 4) if candidate else None,
-                )  # fmt: skip
+                    municipality=support_request.municipality,
+                    request=support_request,
+                    supporter=supporter,
+                    channel=Offer.Channel.CALL,
+                    sent_by=tenant.user,
+                    sent_on=today,
+                    expires_on=expires_on,
+                    note=note,
+                    score=round(candidate.score, 4) if candidate else None,
+                )
                 _audit(tenant, Action.CREATE, offer, support_request, supporter=str(supporter.pk))
                 offers.append(offer)
     except IntegrityError as exc:
@@ -728,10 +784,16 @@ def global_proposal(*, tenant: Tenant) -> GlobalProposal:
         for i, support_request in enumerate(solved)
     ]
     proposal = GlobalProposal(
-        rows=rows, relatives_first=relatives_first, total=result.plan.total, greedy_total=result.greedy.total,
-        gain_pct=result.gain_vs_greedy_pct, assigned=result.plan.assigned, greedy_assigned=result.greedy.assigned,
-        weights_version=weights.version, pool_version=mpool.version,
-    )  # fmt: skip
+        rows=rows,
+        relatives_first=relatives_first,
+        total=result.plan.total,
+        greedy_total=result.greedy.total,
+        gain_pct=result.gain_vs_greedy_pct,
+        assigned=result.plan.assigned,
+        greedy_assigned=result.greedy.assigned,
+        weights_version=weights.version,
+        pool_version=mpool.version,
+    )
     record(
         action=Action.VIEW,
         tenant=tenant,
