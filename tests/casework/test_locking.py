@@ -6,7 +6,6 @@ calls the service with the stale copy: it is refused, nothing is written, no aud
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -14,7 +13,6 @@ from django.db import connections, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from bredvid.audit.models import AuditEvent
 from bredvid.casework import services
 from bredvid.casework.errors import SignedEntryImmutable
 from bredvid.casework.models import (
@@ -28,6 +26,7 @@ from bredvid.casework.models import (
 )
 from bredvid.core.errors import IllegalTransition
 from bredvid.core.locking import locked
+from tests.concurrency import refused
 from tests.factories import PersonFactory, UnitFactory
 
 D = dt.date
@@ -39,17 +38,6 @@ def case(world) -> Case:  # type: ignore[no-untyped-def]
     return services.open_case(
         tenant=world.tenant("caseworker"), client=child, unit=world.home_unit, opened_on=D(2026, 3, 2)
     )
-
-
-@pytest.fixture
-def nothing_written() -> Iterator[Callable[[Callable[[], object], type[Exception]], None]]:
-    def refused(call: Callable[[], object], error: type[Exception]) -> None:
-        events = AuditEvent.objects.count()
-        with pytest.raises(error):
-            call()
-        assert AuditEvent.objects.count() == events
-
-    yield refused
 
 
 def _draft(world, case) -> JournalEntry:  # type: ignore[no-untyped-def]
@@ -99,29 +87,29 @@ def test_locked_rereads_the_same_instance_and_needs_a_transaction(world, case, m
     assert case.client is client
 
 
-def test_close_case_refuses_a_case_closed_meanwhile(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_close_case_refuses_a_case_closed_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED, closed_on=D(2026, 4, 1))
     assert case.status == Case.Status.OPEN  # the stale copy
-    nothing_written(
+    refused(
         lambda: services.close_case(tenant=world.tenant("caseworker"), case=case, closed_on=D(2026, 4, 2)),
         IllegalTransition,
     )
     assert Case.objects.get(pk=case.pk).closed_on == D(2026, 4, 1)
 
 
-def test_close_case_checks_permission_on_the_stored_unit(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_close_case_checks_permission_on_the_stored_unit(world, case) -> None:  # type: ignore[no-untyped-def]
     elsewhere = UnitFactory(municipality=world.home, name="Vuxen")
     Case.objects.filter(pk=case.pk).update(unit=elsewhere)  # moved to another unit meanwhile
-    nothing_written(
+    refused(
         lambda: services.close_case(tenant=world.tenant("caseworker"), case=case, closed_on=D(2026, 4, 2)),
         PermissionDenied,
     )
     assert Case.objects.get(pk=case.pk).status == Case.Status.OPEN
 
 
-def test_investigation_is_not_opened_in_a_case_closed_meanwhile(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_investigation_is_not_opened_in_a_case_closed_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
-    nothing_written(
+    refused(
         lambda: services.start_investigation(
             tenant=world.tenant("caseworker"), case=case, started_on=D(2026, 4, 2)
         ),
@@ -130,38 +118,38 @@ def test_investigation_is_not_opened_in_a_case_closed_meanwhile(world, case, not
     assert not Investigation.objects.filter(case=case).exists()
 
 
-def test_sign_refuses_an_entry_signed_meanwhile(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_sign_refuses_an_entry_signed_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     tenant = world.tenant("caseworker")
     stale = _draft(world, case)
     services.sign_journal_entry(tenant=tenant, entry=JournalEntry.objects.get(pk=stale.pk))  # other tab
     signed_at = JournalEntry.objects.get(pk=stale.pk).signed_at
     assert stale.status == JournalEntry.Status.DRAFT
-    nothing_written(lambda: services.sign_journal_entry(tenant=tenant, entry=stale), IllegalTransition)
+    refused(lambda: services.sign_journal_entry(tenant=tenant, entry=stale), IllegalTransition)
     assert JournalEntry.objects.get(pk=stale.pk).signed_at == signed_at
 
 
-def test_a_draft_signed_meanwhile_is_not_edited(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_signed_meanwhile_is_not_edited(world, case) -> None:  # type: ignore[no-untyped-def]
     tenant = world.tenant("caseworker")
     stale = _draft(world, case)
     services.sign_journal_entry(tenant=tenant, entry=JournalEntry.objects.get(pk=stale.pk))
-    nothing_written(
+    refused(
         lambda: services.edit_journal_draft(tenant=tenant, entry=stale, data={"text": "Ändrad"}),
         SignedEntryImmutable,
     )
     assert JournalEntry.objects.get(pk=stale.pk).text == "Samtal med mamma."
 
 
-def test_decide_refuses_a_decision_made_meanwhile(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_decide_refuses_a_decision_made_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     stale = _decision(world, case)
     Decision.objects.filter(pk=stale.pk).update(status=Decision.Status.DECIDED, decided_on=D(2026, 3, 25))
-    nothing_written(
+    refused(
         lambda: services.decide(tenant=world.tenant("manager"), decision=stale, decided_on=D(2026, 3, 26)),
         IllegalTransition,
     )
     assert not Intervention.objects.filter(decision=stale).exists()
 
 
-def test_intervention_transitions_refuse_one_ended_meanwhile(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_intervention_transitions_refuse_one_ended_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     tenant = world.tenant("caseworker")
     stale = _active(world, case)
     Intervention.objects.filter(pk=stale.pk).update(status=Intervention.Status.ENDED, ended_on=D(2026, 5, 1))
@@ -175,7 +163,7 @@ def test_intervention_transitions_refuse_one_ended_meanwhile(world, case, nothin
         lambda: services.record_delay_reason(tenant=tenant, intervention=stale, reason="Brist på hem"),
     ):
         stale.status = Intervention.Status.ACTIVE  # the copy the page showed
-        nothing_written(call, IllegalTransition)
+        refused(call, IllegalTransition)
     stored = Intervention.objects.get(pk=stale.pk)
     assert (stored.status, stored.ended_on, stored.delay_reason) == (
         Intervention.Status.ENDED,
@@ -184,14 +172,14 @@ def test_intervention_transitions_refuse_one_ended_meanwhile(world, case, nothin
     )
 
 
-def test_execute_refuses_an_intervention_executed_meanwhile(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_execute_refuses_an_intervention_executed_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     decision = _decision(world, case)
     services.decide(tenant=world.tenant("manager"), decision=decision, decided_on=D(2026, 3, 25))
     stale = Intervention.objects.get(decision=decision)
     Intervention.objects.filter(pk=stale.pk).update(
         status=Intervention.Status.ACTIVE, executed_on=D(2026, 4, 1)
     )
-    nothing_written(
+    refused(
         lambda: services.execute_intervention(
             tenant=world.tenant("caseworker"), intervention=stale, executed_on=D(2026, 4, 5)
         ),
@@ -200,7 +188,7 @@ def test_execute_refuses_an_intervention_executed_meanwhile(world, case, nothing
     assert Intervention.objects.get(pk=stale.pk).executed_on == D(2026, 4, 1)
 
 
-def test_resume_refuses_an_intervention_resumed_meanwhile(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_resume_refuses_an_intervention_resumed_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     tenant = world.tenant("caseworker")
     intervention = _active(world, case)
     services.pause_intervention(
@@ -210,14 +198,14 @@ def test_resume_refuses_an_intervention_resumed_meanwhile(world, case, nothing_w
     services.resume_intervention(
         tenant=tenant, intervention=Intervention.objects.get(pk=stale.pk), resumed_on=D(2026, 6, 1)
     )
-    nothing_written(
+    refused(
         lambda: services.resume_intervention(tenant=tenant, intervention=stale, resumed_on=D(2026, 6, 2)),
         IllegalTransition,
     )
     assert intervention.pauses.get().resumed_on == D(2026, 6, 1)
 
 
-def test_investigation_concluded_meanwhile_is_not_changed(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_investigation_concluded_meanwhile_is_not_changed(world, case) -> None:  # type: ignore[no-untyped-def]
     stale = services.start_investigation(
         tenant=world.tenant("caseworker"), case=case, started_on=D(2026, 3, 4)
     )
@@ -243,13 +231,13 @@ def test_investigation_concluded_meanwhile_is_not_changed(world, case, nothing_w
         ),
     ):
         stale.status = Investigation.Status.OPEN  # the copy the page showed
-        nothing_written(call, IllegalTransition)
+        refused(call, IllegalTransition)
     stored = Investigation.objects.get(pk=stale.pk)
     assert (stored.conclusion, stored.child_view) == ("Klar", "")
     assert not InvestigationExtension.objects.filter(investigation=stale).exists()
 
 
-def test_protection_assessment_made_meanwhile_is_not_overwritten(world, case, nothing_written) -> None:  # type: ignore[no-untyped-def]
+def test_protection_assessment_made_meanwhile_is_not_overwritten(world, case) -> None:  # type: ignore[no-untyped-def]
     tenant = world.tenant("caseworker")
     received = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
     stale = services.register_concern_report(
@@ -258,7 +246,7 @@ def test_protection_assessment_made_meanwhile_is_not_overwritten(world, case, no
     ConcernReport.objects.filter(pk=stale.pk).update(
         protection_assessed_at=received, protection_assessment="Ingen akut fara"
     )
-    nothing_written(
+    refused(
         lambda: services.record_protection_assessment(
             tenant=tenant, report=stale, assessed_at=received, assessment="Annan", immediate=True
         ),

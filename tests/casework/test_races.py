@@ -15,8 +15,8 @@ from bredvid.casework import services
 from bredvid.casework.models import Case, Intervention, JournalEntry
 from bredvid.core.errors import IllegalTransition
 from tests.casework.test_locking import _decision, _draft
+from tests.concurrency import race
 from tests.factories import PersonFactory
-from tests.race import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 D = dt.date

@@ -14,8 +14,8 @@ from bredvid.assignments.models import Assignment
 from bredvid.core.errors import IllegalTransition
 from bredvid.matching import services
 from bredvid.matching.models import Offer, SupportRequest
+from tests.concurrency import race as _race
 from tests.matching.factories import approved_supporter, granted_intervention, request_data
-from tests.race import race as _race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -3,24 +3,14 @@ a stale copy (changed behind it by another officer) is refused, nothing is writt
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from django.core.exceptions import ValidationError
 
-from bredvid.audit.models import AuditEvent
 from bredvid.casework.models import Intervention
-from bredvid.core.errors import IllegalTransition
 from bredvid.matching import services
 from bredvid.matching.models import Offer, ProtectedPlace, SupportRequest
+from tests.concurrency import refused
 from tests.matching.factories import approved_supporter, granted_intervention, request_data
-
-
-def refused(call: Callable[[], object], error: type[Exception] = IllegalTransition) -> None:
-    events = AuditEvent.objects.count()
-    with pytest.raises(error):
-        call()
-    assert AuditEvent.objects.count() == events
 
 
 @pytest.fixture

@@ -4,24 +4,15 @@ a stale copy (changed behind it by another user) is refused, nothing is written,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 
-from bredvid.audit.models import AuditEvent
-from bredvid.core.errors import IllegalTransition
 from bredvid.supporters import services
 from bredvid.supporters.models import Assessment, AssessmentActivity, InterestRegistration, Supporter
+from tests.concurrency import refused
 from tests.matching.factories import approved_supporter
 
 D = dt.date
-
-
-def refused(call: Callable[[], object]) -> None:
-    events = AuditEvent.objects.count()
-    with pytest.raises(IllegalTransition):
-        call()
-    assert AuditEvent.objects.count() == events
 
 
 @pytest.fixture

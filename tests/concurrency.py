@@ -1,11 +1,16 @@
-"""Run service calls in threads released together (PostgreSQL: real row locks, real connections)."""
+"""Two users at once: service calls in threads released together (PostgreSQL: real row locks, real
+connections), and a service handed a copy of a row that changed meanwhile."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 
+import pytest
 from django.db import connections
+
+from bredvid.audit.models import AuditEvent
+from bredvid.core.errors import IllegalTransition
 
 
 def race(*jobs: Callable[[], object]) -> list[object]:
@@ -28,3 +33,11 @@ def race(*jobs: Callable[[], object]) -> list[object]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def refused(call: Callable[[], object], error: type[Exception] = IllegalTransition) -> None:
+    """`call` (a service handed a stale copy) raises `error` and writes no audit event."""
+    events = AuditEvent.objects.count()
+    with pytest.raises(error):
+        call()
+    assert AuditEvent.objects.count() == events
