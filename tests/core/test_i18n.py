@@ -22,7 +22,9 @@ SKIPPED_DIRS = {"__pycache__", "node_modules", "build", "locale"}
 def test_every_string_has_an_english_translation() -> None:
     po = polib.pofile(str(LOCALE / "django.po"))
     untranslated = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
-    assert untranslated == [], "run `make messages` and write the English in bredvid/locale/en/LC_MESSAGES/django.po"
+    assert untranslated == [], (
+        "run `make messages` and write the English in bredvid/locale/en/LC_MESSAGES/django.po"
+    )
 
 
 def test_compiled_catalogue_matches_the_source() -> None:
@@ -41,7 +43,9 @@ def test_compiled_catalogue_matches_the_source() -> None:
                 )
                 assert found == entry.msgstr_plural[index], f"stale django.mo for {entry.msgid!r}"
             continue
-        found = compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else compiled.gettext(entry.msgid)
+        found = (
+            compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else compiled.gettext(entry.msgid)
+        )
         assert found == entry.msgstr, f"stale django.mo for {entry.msgctxt!r} {entry.msgid!r}"
 
 
