@@ -4,6 +4,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bredvid.accounts import services
 from bredvid.accounts.models import ApiToken, User
@@ -36,3 +40,19 @@ class ApiTokenAdmin(ServicesOnlyAdmin):
         self.message_user(
             request, _("%(count)d API-nycklar återkallade.") % {"count": revoked}, messages.SUCCESS
         )
+
+
+# Second-factor devices are enrolled through the single-use link and its services (audited): the
+# admin lists them, never adds, edits or shows their secrets (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class ReadOnlyTOTPDeviceAdmin(ServicesOnlyAdmin, TOTPDeviceAdmin):
+    pass
+
+
+@admin.register(StaticDevice)
+class ReadOnlyStaticDeviceAdmin(ServicesOnlyAdmin, StaticDeviceAdmin):
+    pass

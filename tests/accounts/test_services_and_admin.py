@@ -124,3 +124,14 @@ def test_staff_who_are_not_superusers_do_not_see_memberships_or_tokens(world) ->
     client = _admin(staff)
     assert client.get(reverse("admin:tenancy_membership_changelist")).status_code == 403
     assert client.get(reverse("admin:accounts_apitoken_changelist")).status_code == 403
+
+
+def test_the_admin_neither_adds_nor_shows_the_secret_of_a_second_factor(world, superuser, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.OTP_ENROLMENT_REQUIRES_LINK = False
+    device = services.start_enrolment(request=_request(world.users["caseworker"]))
+    client = _admin(superuser)
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    change = reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+    assert client.post(change, {"name": "Min", "confirmed": "on"}).status_code == 403
+    assert client.get(reverse("admin:otp_totp_totpdevice_config", args=[device.pk])).status_code == 403
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
