@@ -192,6 +192,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=PRODUCTION)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Bredvid")
+# The admin never shows a device's secret (its key or QR code): a second factor is the user's alone.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Two limits inside one cool-off window: AXES_FAILURE_LIMIT failures for one user name from one
 # address lock that pair (axes' own rule), and AXES_ADDRESS_FAILURE_LIMIT failures from one address
@@ -278,12 +280,30 @@ if PRODUCTION:
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
-        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics", "camera",
-        "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection",
-        "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
-        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
     )
-}  # fmt: skip
+}
 PERMISSIONS_POLICY["fullscreen"] = ["self"]
 
 CONTENT_SECURITY_POLICY = {

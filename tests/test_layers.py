@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PRESENTATION = [
     *sorted((ROOT / "bredvid" / "www").rglob("*.py")),
     *sorted((ROOT / "bredvid" / "api").rglob("*.py")),
+    *sorted((ROOT / "bredvid").glob("*/views.py")),  # log-in and the second factor (accounts)
 ]
+COMMANDS = sorted((ROOT / "bredvid").glob("*/management/commands/*.py"))
 ADMIN_MODULES = sorted((ROOT / "bredvid").glob("*/admin.py"))
 
 #: ORM calls that write. `save`/`delete` with a positional argument are not the model's (a workbook's
@@ -36,7 +38,7 @@ def writes_in(source: str) -> list[tuple[int, str]]:
 def test_views_api_and_admin_write_nothing_themselves() -> None:
     problems = [
         f"{path.relative_to(ROOT)}:{line}: .{name}() — call a service in <app>/services.py instead"
-        for path in [*PRESENTATION, *ADMIN_MODULES]
+        for path in [*PRESENTATION, *ADMIN_MODULES, *COMMANDS]
         for line, name in writes_in(path.read_text())
     ]
     assert problems == [], "\n".join(problems)
@@ -67,8 +69,9 @@ def view(request, case):
 
 def test_the_check_reads_every_presentation_module() -> None:
     names = {p.name for p in PRESENTATION}
-    assert {"casework_views.py", "supporter_views.py", "casework.py"} <= names
+    assert {"casework_views.py", "supporter_views.py", "casework.py", "views.py"} <= names
     assert len(ADMIN_MODULES) >= 2
+    assert {p.name for p in COMMANDS} >= {"import_supporters.py", "dispose_interest_registrations.py"}
 
 
 LOOKUPS = {"filter", "exclude", "get", "get_object_or_404", "get_list_or_404"}
@@ -216,3 +219,223 @@ def case_close(request, case_id):
 def test_the_pattern_check_reads_every_www_module() -> None:
     names = {p.name for p in WWW}
     assert {"actions.py", "casework_actions.py", "supporter_actions.py", "matching_views.py"} <= names
+
+
+# ---------------------------------------------------------------------------
+# Services: every public function that writes does it the one way (ADR 0012)
+# ---------------------------------------------------------------------------
+#: The audit log is the record itself (its services append to it), not a service that changes state.
+SERVICE_MODULES = sorted(
+    [
+        *(p for p in (ROOT / "bredvid").glob("*/services.py") if p.parent.name != "audit"),
+        ROOT / "bredvid" / "accounts" / "administration.py",  # the municipality's administration (ADR 0012)
+    ]
+)
+#: ORM calls that only insert new rows: no stored state to guard, so no lock needed.
+CREATES = {"create", "get_or_create", "bulk_create"}
+LOCKS = {"locked", "select_for_update"}
+AUDITS = {"record", "record_for_user_municipalities"}
+
+
+def _name_of(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _is_atomic(item: ast.withitem) -> bool:
+    expr = item.context_expr
+    return isinstance(expr, ast.Call) and _name_of(expr) == "atomic"
+
+
+class _Function:
+    """What one module-level function does: its ORM writes (and whether each is a plain insert or
+    inside `transaction.atomic()`), its locks, audit records and calls to the module's functions."""
+
+    def __init__(self, node: ast.FunctionDef, module_functions: set[str]) -> None:
+        self.name = node.name
+        self.params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        # (line, method, creates only, in atomic, the parameter saved, if the receiver is one)
+        self.writes: list[tuple[int, str, bool, bool, str]] = []
+        self.calls: list[tuple[str, bool, list[str]]] = []  # (module function, in atomic, argument names)
+        self.locks = self.audits = False
+        self.new: set[str] = set()  # names bound to a new instance (`Case(...)`, `objects.create(...)`)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call):
+                callee = _name_of(sub.value)
+                if callee == "create" or callee[:1].isupper():
+                    self.new |= {t.id for t in sub.targets if isinstance(t, ast.Name)}
+        self._walk(node, False, module_functions)
+
+    def _walk(self, node: ast.AST, atomic: bool, module_functions: set[str]) -> None:
+        if isinstance(node, ast.With) and any(_is_atomic(i) for i in node.items):
+            atomic = True
+        if isinstance(node, ast.Call):
+            name = _name_of(node)
+            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+            receiver_name = receiver.id if isinstance(receiver, ast.Name) else ""
+            if name in WRITES_ALWAYS - {"select_for_update"} or (
+                name in WRITES_WITHOUT_ARGS and not node.args
+            ):
+                creates = name in CREATES or (name == "save" and receiver_name in self.new)
+                param = receiver_name if receiver_name in self.params else ""
+                self.writes.append((node.lineno, name, creates, atomic, param))
+            self.locks |= name in LOCKS
+            self.audits |= name in AUDITS
+            if isinstance(node.func, ast.Name) and name in module_functions:
+                args = [a.id if isinstance(a, ast.Name) else "" for a in node.args]
+                self.calls.append((name, atomic, args))
+        for child in ast.iter_child_nodes(node):
+            self._walk(child, atomic, module_functions)
+
+
+def service_problems(source: str) -> list[str]:
+    """Public functions of a services module that write without the transaction, the lock or the
+    audit event. A module's private helpers (`_audit`, `_name`) count as part of their callers."""
+    tree = ast.parse(source)
+    nodes = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    names = {n.name for n in nodes}
+    functions = {n.name: _Function(n, names) for n in nodes}
+
+    def closure(name: str, seen: set[str]) -> list[_Function]:
+        """The function and the module functions it calls, transitively."""
+        if name in seen:
+            return []
+        seen.add(name)
+        found = [functions[name]]
+        for callee, _atomic, _args in functions[name].calls:
+            found += closure(callee, seen)
+        return found
+
+    def changes_stored_rows(fn: _Function) -> bool:
+        """Does `fn` write anything but new rows? A helper's `save()` of its parameter is an insert
+        when the caller passes it a new instance (`_save_validated(Person(...))`)."""
+        if any(not creates and not param for _, _, creates, _, param in fn.writes):
+            return True
+        for callee, _atomic, args in fn.calls:
+            helper = functions[callee]
+            for _, _, creates, _, param in helper.writes:
+                if creates or not param:
+                    continue
+                index = helper.params.index(param)
+                if index >= len(args) or args[index] not in fn.new:
+                    return True
+            if callee != fn.name and any(changes_stored_rows(functions[c]) for c, *_ in helper.calls):
+                return True
+        return False
+
+    def writes_outside_atomic(fn: _Function) -> bool:
+        """Does calling `fn` write outside a transaction of its own?"""
+        return any(not atomic for _, _, _, atomic, _ in fn.writes) or any(
+            not atomic and writes_outside_atomic(functions[c]) for c, atomic, _ in fn.calls if c != fn.name
+        )
+
+    problems = []
+    for fn in functions.values():
+        if fn.name.startswith("_"):
+            continue
+        unit = closure(fn.name, set())
+        writes = [w for f in unit for w in f.writes]
+        if not writes:
+            continue
+        if writes_outside_atomic(fn):
+            problems.append(f"{fn.name}: writes outside transaction.atomic()")
+        if changes_stored_rows(fn) and not any(f.locks for f in unit):
+            problems.append(f"{fn.name}: changes stored rows without locked()/select_for_update()")
+        if not any(f.audits for f in unit):
+            problems.append(f"{fn.name}: writes no audit event (record)")
+    return problems
+
+
+def test_every_service_that_writes_is_atomic_locked_and_audited() -> None:
+    problems = [
+        f"{path.relative_to(ROOT)}: {problem}"
+        for path in SERVICE_MODULES
+        for problem in service_problems(path.read_text())
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_service_check_reads_every_services_module() -> None:
+    assert {p.parent.name for p in SERVICE_MODULES} >= {
+        "accounts",
+        "assignments",
+        "casework",
+        "deadlines",
+        "matching",
+        "people",
+        "supporters",
+    }
+
+
+def test_the_service_check_sees_a_service_done_wrong() -> None:
+    sample = """
+def _audit(tenant, obj):
+    record(action="update", tenant=tenant, obj=obj)
+
+
+def _touch(case):
+    case.save()
+
+
+def _insert(note):
+    note.save()
+
+
+def good_close(*, tenant, case):
+    with transaction.atomic():
+        locked(case)
+        case.status = "closed"
+        case.save()
+        _audit(tenant, case)
+
+
+def good_create(*, tenant, case):
+    note = Note(case=case)
+    with transaction.atomic():
+        _insert(note)
+        Event.objects.create(case=case)
+        _audit(tenant, note)
+
+
+def saves_outside(*, tenant, case):
+    case.save()
+    with transaction.atomic():
+        locked(case)
+        _audit(tenant, case)
+
+
+def helper_outside(*, tenant, case):
+    _touch(case)
+    with transaction.atomic():
+        locked(case)
+        _audit(tenant, case)
+
+
+def unlocked(*, tenant, case):
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(status="closed")
+        _audit(tenant, case)
+
+
+def unlocked_helper(*, tenant, case):
+    with transaction.atomic():
+        _touch(case)
+        _audit(tenant, case)
+
+
+def unaudited(*, tenant, case):
+    with transaction.atomic():
+        locked(case)
+        case.delete()
+
+
+def reads_only(*, tenant, case):
+    return Case.objects.filter(pk=case.pk).first()
+"""
+    assert service_problems(sample) == [
+        "saves_outside: writes outside transaction.atomic()",
+        "helper_outside: writes outside transaction.atomic()",
+        "unlocked: changes stored rows without locked()/select_for_update()",
+        "unlocked_helper: changes stored rows without locked()/select_for_update()",
+        "unaudited: writes no audit event (record)",
+    ]

@@ -36,7 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bredvid.accounts.models import ApiToken, User
 from bredvid.accounts.services import issue_enrolment_link
 from bredvid.audit.models import Action
-from bredvid.audit.services import record
+from bredvid.audit.services import record, record_for_user_municipalities
 from bredvid.core.errors import IllegalTransition
 from bredvid.tenancy.context import Tenant
 from bredvid.tenancy.models import (
@@ -486,8 +486,6 @@ def update_settings(
 def choose_first_password(*, user: User, password: str, ip: str | None = None) -> None:
     """An invited account (created without a password) gets the password its owner chose, once.
     Afterwards the password is changed the usual ways, never here."""
-    from bredvid.audit.services import record_for_user_municipalities
-
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.has_usable_password():

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,7 +14,9 @@ from sesame.utils import get_token, get_user
 from bredvid.accounts.models import ApiToken, User
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
+from bredvid.core.errors import IllegalTransition
 from bredvid.core.http import client_ip
+from bredvid.core.locking import locked
 from bredvid.tenancy.models import Municipality
 
 
@@ -26,6 +29,28 @@ def issue_api_token(*, user: User, municipality: Municipality, name: str = "") -
             action=Action.TOKEN_ISSUED, actor=user, municipality=municipality, obj=token, via="cli", detail={}
         )
     return raw
+
+
+def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
+    """The token stops working at once (kept, with the time of revocation). A superuser revokes any
+    token (the Django admin's action), a user their own."""
+    if not (actor.is_active and (actor.is_superuser or actor.pk == token.user_id)):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked(token)
+        if token.revoked_at is not None:
+            raise IllegalTransition(_("API-nyckeln är redan återkallad."))
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(
+            action=Action.UPDATE,
+            actor=actor,
+            municipality=token.municipality,
+            obj=token,
+            via="admin",
+            detail={"revoked": True, "user": token.user_id},
+        )
+    return token
 
 
 ENROLMENT_SCOPE = "otp-enrolment"
@@ -83,10 +108,40 @@ def may_enrol(request: HttpRequest) -> bool:
     return bool(request.session.get(ENROLMENT_SESSION_KEY) == request.user.pk)
 
 
+#: The name of the device a user enrols (shown in django-otp's own listings).
+DEVICE_NAME = "Autentiseringsapp"
+
+
+def start_enrolment(*, request: HttpRequest) -> TOTPDevice:
+    """The unconfirmed device (its secret shown as a QR code) with which the signed-in user sets up an
+    authenticator app: created once, then the same one until a code from it is confirmed."""
+    if not request.user.is_authenticated or not may_enrol(request):
+        raise PermissionDenied
+    with transaction.atomic():
+        user = locked(request.user)  # two tabs opening the page at once make one device
+        device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user_id=user.pk, name=DEVICE_NAME, confirmed=False)
+            record(
+                action=Action.CREATE,
+                actor=user,  # type: ignore[arg-type]
+                obj=device,
+                ip=client_ip(request),
+                detail={"confirmed": False},
+            )
+    return device
+
+
 def confirm_enrolment(*, request: HttpRequest, device: TOTPDevice) -> None:
     """The code from the new app was right: the device counts from now, others of the user's go."""
+    if not request.user.is_authenticated or not may_enrol(request):
+        raise PermissionDenied
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked(device)
+        if device.user_id != request.user.pk:
+            raise PermissionDenied
+        if device.confirmed:
+            raise IllegalTransition(_("Appen är redan aktiverad."))
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         replaced = TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()[0]
@@ -96,7 +151,9 @@ def confirm_enrolment(*, request: HttpRequest, device: TOTPDevice) -> None:
             object_type="accounts.user",
             object_id=str(device.user_id),
             ip=client_ip(request),
-            detail={"through_link": request.session.get(ENROLMENT_SESSION_KEY) == device.user_id,
-                    "replaced_devices": replaced},
-        )  # fmt: skip
+            detail={
+                "through_link": request.session.get(ENROLMENT_SESSION_KEY) == device.user_id,
+                "replaced_devices": replaced,
+            },
+        )
     request.session.pop(ENROLMENT_SESSION_KEY, None)

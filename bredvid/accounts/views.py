@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bredvid.accounts import administration, services
 from bredvid.accounts.forms import LoginForm, OTPForm
 from bredvid.accounts.models import User
-from bredvid.core.errors import DomainError
+from bredvid.core.errors import DomainError, IllegalTransition
 from bredvid.core.http import client_ip, safe_next
 
 
@@ -70,21 +70,23 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         if not services.may_enrol(request):
             # In production the password alone never enrols a second factor.
             return render(request, "accounts/otp_needs_link.html", status=403)
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+        device = services.start_enrolment(request=request)
     assert device is not None
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            if setting_up:
-                services.confirm_enrolment(request=request, device=device)
-                device.refresh_from_db()
-            otp_login(request, device)
-            if not user.has_usable_password():  # type: ignore[union-attr]  # an invited account: its owner chooses a password now
-                return redirect("accounts:first_password")
-            return redirect(safe_next(request) or "staff:home")
-        form.add_error("token", _("Koden stämmer inte. Vänta på nästa kod och försök igen."))
+        if not device.verify_token(form.cleaned_data["token"]):
+            form.add_error("token", _("Koden stämmer inte. Vänta på nästa kod och försök igen."))
+        else:
+            try:
+                if setting_up:
+                    services.confirm_enrolment(request=request, device=device)
+            except IllegalTransition as exc:  # confirmed meanwhile in another tab
+                form.add_error("token", exc.message)
+            else:
+                otp_login(request, device)
+                if not user.has_usable_password():  # type: ignore[union-attr]  # an invited account chooses a password now
+                    return redirect("accounts:first_password")
+                return redirect(safe_next(request) or "staff:home")
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
         context["qr"] = _qr_data_uri(device.config_url)

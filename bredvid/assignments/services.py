@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -40,36 +41,38 @@ def create_assignment(
     offer: Offer | None,
     start_on: datetime.date,
 ) -> Assignment:
-    """Must run inside a transaction that has locked `support_request` and `supporter` rows."""
-    kind = support_request.support_kind
-    ensure_assignable(supporter, kind, start_on)
-    profile = SupporterProfile.objects.filter(supporter=supporter, support_kind=kind).first()
-    if profile is None:
-        raise IllegalTransition(_("Uppdragstagaren har ingen profil för uppdraget."))
-    children = len(interventions)
-    if places_used(supporter, kind) + children > profile.children_at_once:
-        raise IllegalTransition(_("Hemmet har inte plats för fler barn i det här uppdraget."))
-    assignment = Assignment.objects.create(
-        municipality=support_request.municipality,
-        supporter=supporter,
-        intervention=interventions[0],
-        request=support_request,
-        offer=offer,
-        support_kind=kind,
-        children=children,
-        start_on=start_on,
-        created_by=tenant.user,
-    )
-    record(
-        action=Action.CREATE,
-        tenant=tenant,
-        obj=assignment,
-        person_id=support_request.case.client_id,
-        subjects=[i.case.client_id for i in interventions[1:]],
-        detail={"supporter": str(supporter.pk), "request": str(support_request.pk), "children": children},
-    )
-    for intervention in interventions:
-        casework_services.execute_by_assignment(
-            tenant=tenant, intervention=intervention, executed_on=start_on, assignment_id=assignment.pk
+    """Must run inside a transaction that has locked `support_request` and `supporter` rows (the
+    permission is matching's, checked by `confirm_offer`); a savepoint of its own keeps it whole."""
+    with transaction.atomic():
+        kind = support_request.support_kind
+        ensure_assignable(supporter, kind, start_on)
+        profile = SupporterProfile.objects.filter(supporter=supporter, support_kind=kind).first()
+        if profile is None:
+            raise IllegalTransition(_("Uppdragstagaren har ingen profil för uppdraget."))
+        children = len(interventions)
+        if places_used(supporter, kind) + children > profile.children_at_once:
+            raise IllegalTransition(_("Hemmet har inte plats för fler barn i det här uppdraget."))
+        assignment = Assignment.objects.create(
+            municipality=support_request.municipality,
+            supporter=supporter,
+            intervention=interventions[0],
+            request=support_request,
+            offer=offer,
+            support_kind=kind,
+            children=children,
+            start_on=start_on,
+            created_by=tenant.user,
         )
-    return assignment
+        record(
+            action=Action.CREATE,
+            tenant=tenant,
+            obj=assignment,
+            person_id=support_request.case.client_id,
+            subjects=[i.case.client_id for i in interventions[1:]],
+            detail={"supporter": str(supporter.pk), "request": str(support_request.pk), "children": children},
+        )
+        for intervention in interventions:
+            casework_services.execute_by_assignment(
+                tenant=tenant, intervention=intervention, executed_on=start_on, assignment_id=assignment.pk
+            )
+        return assignment

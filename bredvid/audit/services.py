@@ -1,4 +1,4 @@
-# ruff: noqa: E501, S608  (SQL below is built from constants only; values are always parameters)
+# ruff: noqa: S608  (SQL below is built from constants only; values are always parameters)
 """Writing and verifying the audit log.
 
 `record()` is the only way events are written. It runs inside the caller's transaction when
@@ -165,17 +165,22 @@ def _append_locked(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str
 
 
 _PG_LOCK_HEAD = "SELECT seq, last_hash FROM audit_auditchainhead WHERE chain = %s FOR UPDATE"
-_PG_NEW_HEAD = "INSERT INTO audit_auditchainhead (chain, seq, last_hash) VALUES (%s, 0, %s) ON CONFLICT (chain) DO NOTHING"
+_PG_NEW_HEAD = (
+    "INSERT INTO audit_auditchainhead (chain, seq, last_hash) VALUES (%s, 0, %s)"
+    " ON CONFLICT (chain) DO NOTHING"
+)
 _PG_INSERT = """
     WITH moved AS (UPDATE audit_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s)
-    INSERT INTO audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username, via, action,
-        object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash, hash, mac, key_id)
+    INSERT INTO audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username,
+        via, action, object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash,
+        hash, mac, key_id)
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
 """
 
 
 def _append_pg(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, str]:
-    """PostgreSQL: lock the head row, compute hash and MAC here, then insert and move the head in one statement.
+    """PostgreSQL: lock the head row, compute hash and MAC here, then insert and move the head in one
+    statement.
 
     The key never reaches the database (ADR 0008), so the MAC cannot be computed there; two statements
     in one transaction, with the head row locked in between.
@@ -192,12 +197,31 @@ def _append_pg(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, st
         digest_hex = compute_hash(seq=seq, prev_hash=prev_hash, **fields)
         cursor.execute(
             _PG_INSERT,
-            [seq, digest_hex, chain,
-             chain, seq, fields["municipality_id"], fields["occurred_at"], fields["actor_id"], fields["actor_username"],
-             fields["via"], fields["action"], fields["object_type"], fields["object_id"], fields["person_id"],
-             fields["subjects"], fields["ip"], fields["reason"], fields["detail_json"], prev_hash, digest_hex,
-             compute_mac(digest_hex, ring.current), ring.current_id],
-        )  # fmt: skip
+            [
+                seq,
+                digest_hex,
+                chain,
+                chain,
+                seq,
+                fields["municipality_id"],
+                fields["occurred_at"],
+                fields["actor_id"],
+                fields["actor_username"],
+                fields["via"],
+                fields["action"],
+                fields["object_type"],
+                fields["object_id"],
+                fields["person_id"],
+                fields["subjects"],
+                fields["ip"],
+                fields["reason"],
+                fields["detail_json"],
+                prev_hash,
+                digest_hex,
+                compute_mac(digest_hex, ring.current),
+                ring.current_id,
+            ],
+        )
         (event_id,) = cursor.fetchone()
     return event_id, seq, prev_hash, digest_hex
 
@@ -328,7 +352,9 @@ _PG_FIRST_BREAK = f"""
                lag(hash) OVER w AS expected_prev, lag(seq) OVER w AS prev_seq
         FROM audit_auditevent WHERE chain = %(chain)s WINDOW w AS (ORDER BY seq)
     ) AS checked
-    WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(expected_prev, %(genesis)s) OR computed <> hash
+    WHERE seq <> coalesce(prev_seq, 0) + 1
+       OR prev_hash <> coalesce(expected_prev, %(genesis)s)
+       OR computed <> hash
     ORDER BY seq LIMIT 1
 """
 _PG_TAIL = """
@@ -362,16 +388,54 @@ def _structure_pg(chain: str) -> tuple[int, int, int, str, Found | None]:
 
 def _structure_orm(chain: str, batch: int) -> tuple[int, int, int, str, Found | None]:
     """The same as _structure_pg, walking the chain in Python (SQLite in development)."""
-    qs = AuditEvent.objects.filter(chain=chain).order_by("seq").values_list(
-        "id", "seq", "prev_hash", "hash", "key_id", "occurred_at", "municipality_id", "actor_id", "actor_username",
-        "via", "action", "object_type", "object_id", "person_id", "subjects", "ip", "reason", "detail_json",
-    )  # fmt: skip
+    qs = (
+        AuditEvent.objects.filter(chain=chain)
+        .order_by("seq")
+        .values_list(
+            "id",
+            "seq",
+            "prev_hash",
+            "hash",
+            "key_id",
+            "occurred_at",
+            "municipality_id",
+            "actor_id",
+            "actor_username",
+            "via",
+            "action",
+            "object_type",
+            "object_id",
+            "person_id",
+            "subjects",
+            "ip",
+            "reason",
+            "detail_json",
+        )
+    )
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = unkeyed = 0
     found: Found | None = None
-    for (event_id, seq, prev_hash, stored, key_id, occurred_at, municipality_id, actor_id, actor_username, via,
-         action, object_type, object_id, person_id, subjects, ip, reason, detail_json) in qs.iterator(chunk_size=batch):  # fmt: skip
+    for (
+        event_id,
+        seq,
+        prev_hash,
+        stored,
+        key_id,
+        occurred_at,
+        municipality_id,
+        actor_id,
+        actor_username,
+        via,
+        action,
+        object_type,
+        object_id,
+        person_id,
+        subjects,
+        ip,
+        reason,
+        detail_json,
+    ) in qs.iterator(chunk_size=batch):
         count += 1
         unkeyed += not key_id
         if found is not None:
@@ -380,19 +444,36 @@ def _structure_orm(chain: str, batch: int) -> tuple[int, int, int, str, Found | 
             found = (seq, event_id, _PROBLEMS["seq"].format(prev=expected_seq - 1, seq=seq))
         elif prev_hash != expected_prev:
             found = (seq, event_id, _PROBLEMS["link"])
-        elif stored != digest((
-            chain, str(seq), canonical_time(occurred_at),
-            "" if municipality_id is None else str(municipality_id), "" if actor_id is None else str(actor_id),
-            actor_username, via, action, object_type, object_id, "" if person_id is None else str(person_id),
-            subjects, canonical_ip(ip), reason, detail_json, prev_hash,
-        )):  # fmt: skip
+        elif stored != digest(
+            (
+                chain,
+                str(seq),
+                canonical_time(occurred_at),
+                "" if municipality_id is None else str(municipality_id),
+                "" if actor_id is None else str(actor_id),
+                actor_username,
+                via,
+                action,
+                object_type,
+                object_id,
+                "" if person_id is None else str(person_id),
+                subjects,
+                canonical_ip(ip),
+                reason,
+                detail_json,
+                prev_hash,
+            )
+        ):
             found = (seq, event_id, _PROBLEMS["hash"])
         expected_prev = stored
         expected_seq = seq + 1
     return count, unkeyed, expected_seq - 1, expected_prev, found
 
 
-_MAC_ROWS = "SELECT id, seq, hash, mac, key_id FROM audit_auditevent WHERE chain = %s AND seq > %s AND seq < %s ORDER BY seq"
+_MAC_ROWS = (
+    "SELECT id, seq, hash, mac, key_id FROM audit_auditevent"
+    " WHERE chain = %s AND seq > %s AND seq < %s ORDER BY seq"
+)
 
 
 def _mac_rows(chain: str, after: int, below: int, batch: int) -> Generator[tuple[int, int, str, str, str]]:
@@ -434,7 +515,8 @@ def _mac_break(
                     seq,
                     event_id,
                     (
-                        "unkeyed event (before ADR 0008) not covered by a signed checkpoint: run audit_checkpoint"
+                        "unkeyed event (before ADR 0008) not covered by a signed checkpoint: "
+                        "run audit_checkpoint"
                     ),
                 )
             continue
@@ -529,7 +611,8 @@ _CHAINS = """
     WITH RECURSIVE c(chain) AS (
         SELECT min(chain) FROM audit_auditevent
         UNION ALL
-        SELECT (SELECT min(chain) FROM audit_auditevent WHERE chain > c.chain) FROM c WHERE c.chain IS NOT NULL
+        SELECT (SELECT min(chain) FROM audit_auditevent WHERE chain > c.chain)
+        FROM c WHERE c.chain IS NOT NULL
     )
     SELECT chain FROM c WHERE chain IS NOT NULL
 """

@@ -550,9 +550,16 @@ class FollowUp(CaseRecord):
 
 # What a signature covers: the sign event holds the SHA-256 of these fields as stored (bredvid.audit.signing).
 JOURNAL_SIGNED_FIELDS = (
-    "municipality_id", "case_id", "author_id", "occurred_on", "title", "text", "status", "signed_at",
+    "municipality_id",
+    "case_id",
+    "author_id",
+    "occurred_on",
+    "title",
+    "text",
+    "status",
+    "signed_at",
     "corrects_id",
-)  # fmt: skip
+)
 
 
 class JournalEntry(CaseRecord):

@@ -50,6 +50,7 @@ from bredvid.casework.perms import (
 from bredvid.core.date_bounds import as_date
 from bredvid.core.date_bounds import require as require_dates
 from bredvid.core.errors import IllegalTransition
+from bredvid.core.locking import locked
 from bredvid.people.models import Guardianship, Person
 from bredvid.tenancy.context import Tenant
 
@@ -112,15 +113,17 @@ def open_case(*, tenant: Tenant, client: Person, unit: Unit, opened_on: datetime
 
 
 def close_case(*, tenant: Tenant, case: Case, closed_on: datetime.date) -> Case:
-    _require(can_work_on_case(tenant, case))
     require_dates(Case, closed_on=closed_on)
-    if case.status == Case.Status.CLOSED:
-        raise IllegalTransition(_("Ärendet är redan avslutat."))
-    if case.interventions.exclude(status=Intervention.Status.ENDED).exists():
-        raise IllegalTransition(_("Avsluta pågående och ej verkställda insatser först."))
-    if case.investigations.filter(status=Investigation.Status.OPEN).exists():
-        raise IllegalTransition(_("Avsluta pågående utredningar först."))
     with transaction.atomic():
+        # the case row is the lock for the case: deciding and opening investigations take it too
+        locked(case)
+        _require(can_work_on_case(tenant, case))
+        if case.status == Case.Status.CLOSED:
+            raise IllegalTransition(_("Ärendet är redan avslutat."))
+        if case.interventions.exclude(status=Intervention.Status.ENDED).exists():
+            raise IllegalTransition(_("Avsluta pågående och ej verkställda insatser först."))
+        if case.investigations.filter(status=Investigation.Status.OPEN).exists():
+            raise IllegalTransition(_("Avsluta pågående utredningar först."))
         case.status = Case.Status.CLOSED
         case.closed_on = closed_on
         case.save(update_fields=["status", "closed_on", "updated_at"])
@@ -135,7 +138,8 @@ def share_case(*, tenant: Tenant, case: Case, user: User, reason: str) -> CaseSh
     if tenant.municipality.case_access == CASE_ACCESS_MUNICIPALITY:
         raise IllegalTransition(_("Alla handläggare i kommunen ser redan ärendet."))
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        locked(case)
+        _require(can_share_case(tenant, case))  # the case may have moved to another unit meanwhile
         roles = set(
             Membership.objects.visible_to(tenant)
             .filter(user=user, active=True, role__in=CASE_ROLES)
@@ -157,9 +161,9 @@ def share_case(*, tenant: Tenant, case: Case, user: User, reason: str) -> CaseSh
 
 
 def end_case_share(*, tenant: Tenant, share: CaseShare) -> CaseShare:
-    _require(can_share_case(tenant, share.case) or share.user_id == tenant.user.pk)
     with transaction.atomic():
-        share = CaseShare.objects.select_for_update().select_related("case").get(pk=share.pk)
+        locked(share)
+        _require(can_share_case(tenant, share.case) or share.user_id == tenant.user.pk)
         if share.ended_at is not None:
             raise IllegalTransition(_("Delningen är redan avslutad."))
         share.ended_at = timezone.now()
@@ -217,27 +221,28 @@ def record_consent(
     guardian: Person | None = None,
     note: str = "",
 ) -> Consent:
-    case = application.case
-    _require(can_work_on_case(tenant, case))
-    if giver == Consent.Giver.GUARDIAN:
-        is_guardian = (
-            guardian is not None
-            and Guardianship.objects.filter(
-                child=case.client, guardian=guardian, ended_on__isnull=True
-            ).exists()
-        )
-        if not is_guardian:
-            raise ValidationError({"guardian": _("Välj en av barnets registrerade vårdnadshavare.")})
-    consent = Consent(
-        municipality=case.municipality,
-        case=case,
-        application=application,
-        giver=giver,
-        guardian=guardian if giver == Consent.Giver.GUARDIAN else None,
-        given_on=given_on,
-        note=note,
-    )
     with transaction.atomic():
+        locked(application)  # consents to one application are recorded one at a time
+        case = application.case
+        _require(can_work_on_case(tenant, case))
+        if giver == Consent.Giver.GUARDIAN:
+            is_guardian = (
+                guardian is not None
+                and Guardianship.objects.filter(
+                    child=case.client, guardian=guardian, ended_on__isnull=True
+                ).exists()
+            )
+            if not is_guardian:
+                raise ValidationError({"guardian": _("Välj en av barnets registrerade vårdnadshavare.")})
+        consent = Consent(
+            municipality=case.municipality,
+            case=case,
+            application=application,
+            giver=giver,
+            guardian=guardian if giver == Consent.Giver.GUARDIAN else None,
+            given_on=given_on,
+            note=note,
+        )
         _validated(consent)
         consent.save()
         _audit(tenant, Action.CREATE, consent, case, giver=giver)
@@ -280,15 +285,18 @@ def register_concern_report(*, tenant: Tenant, case: Case, data: dict[str, Any])
 def record_protection_assessment(
     *, tenant: Tenant, report: ConcernReport, assessed_at: datetime.datetime, assessment: str, immediate: bool
 ) -> ConcernReport:
-    _require(can_work_on_case(tenant, report.case))
-    if report.protection_assessed_at is not None:
-        raise IllegalTransition(_("Skyddsbedömningen är redan gjord."))
     require_dates(ConcernReport, protection_assessed_at=assessed_at)
-    if assessed_at < report.received_at:
-        raise ValidationError({"protection_assessed_at": _("Skyddsbedömningen kan inte göras före anmälan.")})
-    if not assessment.strip():
-        raise ValidationError({"protection_assessment": _("Beskriv skyddsbedömningen.")})
     with transaction.atomic():
+        locked(report)
+        _require(can_work_on_case(tenant, report.case))
+        if report.protection_assessed_at is not None:
+            raise IllegalTransition(_("Skyddsbedömningen är redan gjord."))
+        if assessed_at < report.received_at:
+            raise ValidationError(
+                {"protection_assessed_at": _("Skyddsbedömningen kan inte göras före anmälan.")}
+            )
+        if not assessment.strip():
+            raise ValidationError({"protection_assessment": _("Beskriv skyddsbedömningen.")})
         report.protection_assessed_at = assessed_at
         report.protection_assessment = assessment
         report.immediate_protection_needed = immediate
@@ -301,19 +309,21 @@ def record_preliminary_assessment(
     *, tenant: Tenant, report: ConcernReport, decided_on: datetime.date, outcome: str, reasons: str
 ) -> Investigation | None:
     """Decide whether to open an investigation; opens it at once when the answer is yes."""
-    case = report.case
-    _require(can_work_on_case(tenant, case))
-    if report.preliminary_decided_on is not None:
-        raise IllegalTransition(_("Förhandsbedömningen är redan beslutad."))
-    if report.protection_assessed_at is None:
-        raise IllegalTransition(_("Gör skyddsbedömningen först."))
     require_dates(ConcernReport, preliminary_decided_on=decided_on)
-    received_on = as_date(report.received_at)  # None for a stored time the zone cannot convert
-    if received_on is not None and decided_on < received_on:
-        raise ValidationError({"preliminary_decided_on": _("Datumet ligger före anmälan.")})
-    if not reasons.strip():
-        raise ValidationError({"preliminary_reasons": _("Ange skälen till bedömningen.")})
     with transaction.atomic():
+        locked(report.case)  # an investigation may be opened: the case first, as start_investigation
+        locked(report)
+        case = report.case
+        _require(can_work_on_case(tenant, case))
+        if report.preliminary_decided_on is not None:
+            raise IllegalTransition(_("Förhandsbedömningen är redan beslutad."))
+        if report.protection_assessed_at is None:
+            raise IllegalTransition(_("Gör skyddsbedömningen först."))
+        received_on = as_date(report.received_at)  # None for a stored time the zone cannot convert
+        if received_on is not None and decided_on < received_on:
+            raise ValidationError({"preliminary_decided_on": _("Datumet ligger före anmälan.")})
+        if not reasons.strip():
+            raise ValidationError({"preliminary_reasons": _("Ange skälen till bedömningen.")})
         report.preliminary_decided_on = decided_on
         report.preliminary_outcome = outcome
         report.preliminary_reasons = reasons
@@ -339,19 +349,20 @@ def start_investigation(
     concern_report: ConcernReport | None = None,
     application: Application | None = None,
 ) -> Investigation:
-    _require(can_work_on_case(tenant, case))
-    if case.status == Case.Status.CLOSED:
-        raise IllegalTransition(_("Ärendet är avslutat."))
-    age = _age(case.client, started_on)
-    investigation = Investigation(
-        municipality=case.municipality,
-        case=case,
-        started_on=started_on,
-        concern_report=concern_report,
-        application=application,
-        about_child=age is not None and age < 18,
-    )
     with transaction.atomic():
+        locked(case)
+        _require(can_work_on_case(tenant, case))
+        if case.status == Case.Status.CLOSED:
+            raise IllegalTransition(_("Ärendet är avslutat."))
+        age = _age(case.client, started_on)
+        investigation = Investigation(
+            municipality=case.municipality,
+            case=case,
+            started_on=started_on,
+            concern_report=concern_report,
+            application=application,
+            about_child=age is not None and age < 18,
+        )
         _validated(investigation)
         investigation.save()
         _audit(tenant, Action.CREATE, investigation, case)
@@ -361,11 +372,12 @@ def start_investigation(
 def update_investigation(
     *, tenant: Tenant, investigation: Investigation, data: dict[str, Any]
 ) -> Investigation:
-    _require(can_work_on_case(tenant, investigation.case))
-    if investigation.status != Investigation.Status.OPEN:
-        raise IllegalTransition(_("Utredningen är avslutad."))
-    _fields(investigation, data, BBIC_FIELDS)
     with transaction.atomic():
+        locked(investigation)
+        _require(can_work_on_case(tenant, investigation.case))
+        if investigation.status != Investigation.Status.OPEN:
+            raise IllegalTransition(_("Utredningen är avslutad."))
+        _fields(investigation, data, BBIC_FIELDS)
         _validated(investigation)
         investigation.save()
         _audit(tenant, Action.UPDATE, investigation, investigation.case, fields=sorted(data))
@@ -380,24 +392,25 @@ def extend_investigation(
     reason: str,
     decided_on: datetime.date,
 ) -> InvestigationExtension:
-    case = investigation.case
-    _require(can_extend_investigation(tenant, case))
-    if investigation.status != Investigation.Status.OPEN:
-        raise IllegalTransition(_("Utredningen är avslutad."))
     if until <= decided_on:
         raise ValidationError({"until": _("Den nya tidpunkten måste ligga efter beslutsdatumet.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Ange de särskilda skälen till förlängningen.")})
-    extension = InvestigationExtension(
-        municipality=case.municipality,
-        case=case,
-        investigation=investigation,
-        until=until,
-        reason=reason,
-        decided_by=tenant.user,
-        decided_on=decided_on,
-    )
     with transaction.atomic():
+        locked(investigation)
+        case = investigation.case
+        _require(can_extend_investigation(tenant, case))
+        if investigation.status != Investigation.Status.OPEN:
+            raise IllegalTransition(_("Utredningen är avslutad."))
+        extension = InvestigationExtension(
+            municipality=case.municipality,
+            case=case,
+            investigation=investigation,
+            until=until,
+            reason=reason,
+            decided_by=tenant.user,
+            decided_on=decided_on,
+        )
         _validated(extension)
         extension.save()
         _audit(tenant, Action.CREATE, extension, case, until=until.isoformat())
@@ -407,15 +420,16 @@ def extend_investigation(
 def conclude_investigation(
     *, tenant: Tenant, investigation: Investigation, concluded_on: datetime.date, conclusion: str
 ) -> Investigation:
-    _require(can_work_on_case(tenant, investigation.case))
-    if investigation.status != Investigation.Status.OPEN:
-        raise IllegalTransition(_("Utredningen är redan avslutad."))
     require_dates(Investigation, concluded_on=concluded_on)
-    if concluded_on < investigation.started_on:
-        raise ValidationError({"concluded_on": _("Utredningen kan inte avslutas före den inleddes.")})
-    if not conclusion.strip():
-        raise ValidationError({"conclusion": _("Skriv utredningens slutsats.")})
     with transaction.atomic():
+        locked(investigation)
+        _require(can_work_on_case(tenant, investigation.case))
+        if investigation.status != Investigation.Status.OPEN:
+            raise IllegalTransition(_("Utredningen är redan avslutad."))
+        if concluded_on < investigation.started_on:
+            raise ValidationError({"concluded_on": _("Utredningen kan inte avslutas före den inleddes.")})
+        if not conclusion.strip():
+            raise ValidationError({"conclusion": _("Skriv utredningens slutsats.")})
         investigation.status = Investigation.Status.CONCLUDED
         investigation.concluded_on = concluded_on
         investigation.conclusion = conclusion
@@ -427,18 +441,19 @@ def conclude_investigation(
 def start_follow_up(
     *, tenant: Tenant, investigation: Investigation, started_on: datetime.date, notes: str = ""
 ) -> FollowUp:
-    case = investigation.case
-    _require(can_work_on_case(tenant, case))
-    if investigation.status != Investigation.Status.CONCLUDED:
-        raise IllegalTransition(_("Uppföljning enligt 23 kap. 5 § görs efter en avslutad utredning."))
-    follow_up = FollowUp(
-        municipality=case.municipality,
-        case=case,
-        investigation=investigation,
-        started_on=started_on,
-        notes=notes,
-    )
     with transaction.atomic():
+        locked(investigation)
+        case = investigation.case
+        _require(can_work_on_case(tenant, case))
+        if investigation.status != Investigation.Status.CONCLUDED:
+            raise IllegalTransition(_("Uppföljning enligt 23 kap. 5 § görs efter en avslutad utredning."))
+        follow_up = FollowUp(
+            municipality=case.municipality,
+            case=case,
+            investigation=investigation,
+            started_on=started_on,
+            notes=notes,
+        )
         _validated(follow_up)
         follow_up.save()
         _audit(tenant, Action.CREATE, follow_up, case)
@@ -448,11 +463,12 @@ def start_follow_up(
 def end_follow_up(
     *, tenant: Tenant, follow_up: FollowUp, ended_on: datetime.date, notes: str = ""
 ) -> FollowUp:
-    _require(can_work_on_case(tenant, follow_up.case))
-    if follow_up.ended_on is not None:
-        raise IllegalTransition(_("Uppföljningen är redan avslutad."))
     require_dates(FollowUp, ended_on=ended_on)
     with transaction.atomic():
+        locked(follow_up)
+        _require(can_work_on_case(tenant, follow_up.case))
+        if follow_up.ended_on is not None:
+            raise IllegalTransition(_("Uppföljningen är redan avslutad."))
         follow_up.ended_on = ended_on
         if notes:
             follow_up.notes = notes
@@ -491,6 +507,8 @@ def propose_decision(*, tenant: Tenant, case: Case, data: dict[str, Any]) -> Dec
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        locked(case)
+        _require(can_work_on_case(tenant, case))
         _validated(decision)
         decision.save()
         _audit(tenant, Action.CREATE, decision, case)
@@ -499,11 +517,13 @@ def propose_decision(*, tenant: Tenant, case: Case, data: dict[str, Any]) -> Dec
 
 def decide(*, tenant: Tenant, decision: Decision, decided_on: datetime.date) -> Decision:
     """Make the proposed decision; a granted one creates its intervention, waiting for execution."""
-    _require(can_decide(tenant, decision))
-    if decision.status != Decision.Status.PROPOSED:
-        raise IllegalTransition(_("Beslutet är redan fattat."))
     require_dates(Decision, decided_on=decided_on)
     with transaction.atomic():
+        locked(decision.case)  # a granted decision adds an intervention: close_case must wait
+        locked(decision)
+        _require(can_decide(tenant, decision))
+        if decision.status != Decision.Status.PROPOSED:
+            raise IllegalTransition(_("Beslutet är redan fattat."))
         decision.status = Decision.Status.DECIDED
         decision.decided_by = tenant.user
         decision.decided_on = decided_on
@@ -524,13 +544,14 @@ def execute_intervention(
     *, tenant: Tenant, intervention: Intervention, executed_on: datetime.date
 ) -> Intervention:
     """Verkställ: the support has started (later set by the assignment that carries it out)."""
-    _require(can_work_on_case(tenant, intervention.case))
-    if intervention.status != Intervention.Status.PENDING:
-        raise IllegalTransition(_("Insatsen är redan verkställd."))
-    if intervention.decision.decided_on and executed_on < intervention.decision.decided_on:
-        raise ValidationError({"executed_on": _("Insatsen kan inte verkställas före beslutet.")})
     require_dates(Intervention, executed_on=executed_on)
     with transaction.atomic():
+        locked(intervention)
+        _require(can_work_on_case(tenant, intervention.case))
+        if intervention.status != Intervention.Status.PENDING:
+            raise IllegalTransition(_("Insatsen är redan verkställd."))
+        if intervention.decision.decided_on and executed_on < intervention.decision.decided_on:
+            raise ValidationError({"executed_on": _("Insatsen kan inte verkställas före beslutet.")})
         intervention.status = Intervention.Status.ACTIVE
         intervention.executed_on = executed_on
         intervention.save()
@@ -544,29 +565,37 @@ def execute_by_assignment(
     """Verkställ because an assignment carries the intervention out from `executed_on`.
 
     Called only by `assignments.services.create_assignment` inside its transaction: the family-care
-    officer who confirms the assignment executes the caseworker's intervention."""
-    if intervention.status != Intervention.Status.PENDING:
-        raise IllegalTransition(_("Insatsen är redan verkställd."))
-    if intervention.decision.decided_on and executed_on < intervention.decision.decided_on:
-        raise ValidationError({"start_on": _("Uppdraget kan inte börja före beslutet.")})
-    intervention.status = Intervention.Status.ACTIVE
-    intervention.executed_on = executed_on
-    intervention.save()
-    _audit(
-        tenant, Action.UPDATE, intervention, intervention.case,
-        fields=["status", "executed_on"], assignment=str(assignment_id),
-    )  # fmt: skip
+    officer who confirms the assignment executes the caseworker's intervention (the permission is
+    matching's: `can_match`, checked by `confirm_offer`)."""
+    with transaction.atomic():
+        locked(intervention)
+        if intervention.status != Intervention.Status.PENDING:
+            raise IllegalTransition(_("Insatsen är redan verkställd."))
+        if intervention.decision.decided_on and executed_on < intervention.decision.decided_on:
+            raise ValidationError({"start_on": _("Uppdraget kan inte börja före beslutet.")})
+        intervention.status = Intervention.Status.ACTIVE
+        intervention.executed_on = executed_on
+        intervention.save()
+        _audit(
+            tenant,
+            Action.UPDATE,
+            intervention,
+            intervention.case,
+            fields=["status", "executed_on"],
+            assignment=str(assignment_id),
+        )
     return intervention
 
 
 def record_delay_reason(*, tenant: Tenant, intervention: Intervention, reason: str) -> Intervention:
     """Why a granted decision is not yet executed (reported to IVO, SoL 34 kap. 1 §)."""
-    _require(can_work_on_case(tenant, intervention.case))
-    if intervention.status == Intervention.Status.ENDED:
-        raise IllegalTransition(_("Insatsen är avslutad."))
     if not reason.strip():
         raise ValidationError({"reason": _("Beskriv skälet till dröjsmålet.")})
     with transaction.atomic():
+        locked(intervention)
+        _require(can_work_on_case(tenant, intervention.case))
+        if intervention.status == Intervention.Status.ENDED:
+            raise IllegalTransition(_("Insatsen är avslutad."))
         intervention.delay_reason = reason
         intervention.save()
         _audit(tenant, Action.UPDATE, intervention, intervention.case, fields=["delay_reason"])
@@ -581,22 +610,23 @@ def pause_intervention(
     reason: str,
     planned_resume_on: datetime.date | None = None,
 ) -> InterventionPause:
-    _require(can_work_on_case(tenant, intervention.case))
-    if intervention.status != Intervention.Status.ACTIVE:
-        raise IllegalTransition(_("Bara en pågående insats kan göras vilande."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet till uppehållet.")})
-    if intervention.executed_on and paused_on < intervention.executed_on:
-        raise ValidationError({"paused_on": _("Datumet ligger före verkställigheten.")})
-    pause = InterventionPause(
-        municipality=intervention.municipality,
-        case=intervention.case,
-        intervention=intervention,
-        paused_on=paused_on,
-        reason=reason,
-        planned_resume_on=planned_resume_on,
-    )
     with transaction.atomic():
+        locked(intervention)
+        _require(can_work_on_case(tenant, intervention.case))
+        if intervention.status != Intervention.Status.ACTIVE:
+            raise IllegalTransition(_("Bara en pågående insats kan göras vilande."))
+        if intervention.executed_on and paused_on < intervention.executed_on:
+            raise ValidationError({"paused_on": _("Datumet ligger före verkställigheten.")})
+        pause = InterventionPause(
+            municipality=intervention.municipality,
+            case=intervention.case,
+            intervention=intervention,
+            paused_on=paused_on,
+            reason=reason,
+            planned_resume_on=planned_resume_on,
+        )
         _validated(pause)
         pause.save()
         intervention.status = Intervention.Status.PAUSED
@@ -615,14 +645,15 @@ def pause_intervention(
 def resume_intervention(
     *, tenant: Tenant, intervention: Intervention, resumed_on: datetime.date
 ) -> Intervention:
-    _require(can_work_on_case(tenant, intervention.case))
-    if intervention.status != Intervention.Status.PAUSED:
-        raise IllegalTransition(_("Insatsen är inte vilande."))
     require_dates(InterventionPause, resumed_on=resumed_on)
-    pause = intervention.pauses.filter(resumed_on__isnull=True).order_by("-paused_on").first()
-    if pause is None or resumed_on < pause.paused_on:
-        raise ValidationError({"resumed_on": _("Datumet ligger före uppehållet.")})
     with transaction.atomic():
+        locked(intervention)
+        _require(can_work_on_case(tenant, intervention.case))
+        if intervention.status != Intervention.Status.PAUSED:
+            raise IllegalTransition(_("Insatsen är inte vilande."))
+        pause = intervention.pauses.filter(resumed_on__isnull=True).order_by("-paused_on").first()
+        if pause is None or resumed_on < pause.paused_on:
+            raise ValidationError({"resumed_on": _("Datumet ligger före uppehållet.")})
         pause.resumed_on = resumed_on
         pause.save()
         intervention.status = Intervention.Status.ACTIVE
@@ -641,13 +672,14 @@ def resume_intervention(
 def end_intervention(
     *, tenant: Tenant, intervention: Intervention, ended_on: datetime.date, reason: str
 ) -> Intervention:
-    _require(can_work_on_case(tenant, intervention.case))
-    if intervention.status == Intervention.Status.ENDED:
-        raise IllegalTransition(_("Insatsen är redan avslutad."))
     if not reason.strip():
         raise ValidationError({"end_reason": _("Ange skälet till att insatsen avslutas.")})
     require_dates(Intervention, ended_on=ended_on)
     with transaction.atomic():
+        locked(intervention)
+        _require(can_work_on_case(tenant, intervention.case))
+        if intervention.status == Intervention.Status.ENDED:
+            raise IllegalTransition(_("Insatsen är redan avslutad."))
         intervention.status = Intervention.Status.ENDED
         intervention.ended_on = ended_on
         intervention.end_reason = reason
@@ -693,22 +725,23 @@ def record_placement_event(
     private_talk: bool = False,
     notes: str = "",
 ) -> PlacementEvent:
-    _require(can_work_on_case(tenant, intervention.case))
-    if not intervention.is_placement:
-        raise IllegalTransition(_("Övervägande och besök registreras för placeringar."))
-    if intervention.status in (Intervention.Status.PENDING,):
-        raise IllegalTransition(_("Placeringen har inte börjat."))
-    event = PlacementEvent(
-        municipality=intervention.municipality,
-        case=intervention.case,
-        intervention=intervention,
-        kind=kind,
-        occurred_on=occurred_on,
-        private_talk=private_talk,
-        notes=notes,
-        recorded_by=tenant.user,
-    )
     with transaction.atomic():
+        locked(intervention)
+        _require(can_work_on_case(tenant, intervention.case))
+        if not intervention.is_placement:
+            raise IllegalTransition(_("Övervägande och besök registreras för placeringar."))
+        if intervention.status in (Intervention.Status.PENDING,):
+            raise IllegalTransition(_("Placeringen har inte börjat."))
+        event = PlacementEvent(
+            municipality=intervention.municipality,
+            case=intervention.case,
+            intervention=intervention,
+            kind=kind,
+            occurred_on=occurred_on,
+            private_talk=private_talk,
+            notes=notes,
+            recorded_by=tenant.user,
+        )
         _validated(event)
         event.save()
         _audit(tenant, Action.CREATE, event, intervention.case, kind=kind)
@@ -739,11 +772,12 @@ def write_journal_entry(
 
 
 def edit_journal_draft(*, tenant: Tenant, entry: JournalEntry, data: dict[str, Any]) -> JournalEntry:
-    _require(can_sign_entry(tenant, entry))
-    if entry.status == JournalEntry.Status.SIGNED:
-        raise SignedEntryImmutable
-    _fields(entry, data, JOURNAL_FIELDS)
     with transaction.atomic():
+        locked(entry)
+        _require(can_sign_entry(tenant, entry))
+        if entry.status == JournalEntry.Status.SIGNED:
+            raise SignedEntryImmutable
+        _fields(entry, data, JOURNAL_FIELDS)
         _validated(entry)
         entry.save()
         _audit(tenant, Action.UPDATE, entry, entry.case, fields=sorted(data))
@@ -751,10 +785,11 @@ def edit_journal_draft(*, tenant: Tenant, entry: JournalEntry, data: dict[str, A
 
 
 def sign_journal_entry(*, tenant: Tenant, entry: JournalEntry) -> JournalEntry:
-    _require(can_sign_entry(tenant, entry))
-    if entry.status == JournalEntry.Status.SIGNED:
-        raise IllegalTransition(_("Anteckningen är redan signerad."))
     with transaction.atomic():
+        locked(entry)
+        _require(can_sign_entry(tenant, entry))
+        if entry.status == JournalEntry.Status.SIGNED:
+            raise IllegalTransition(_("Anteckningen är redan signerad."))
         entry.status = JournalEntry.Status.SIGNED
         entry.signed_at = timezone.now()
         entry.save()

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from bredvid.casework.models import (
     PLACEMENT_KINDS,
-    Case,
     ConcernReport,
     Decision,
     FollowUp,
@@ -285,7 +284,3 @@ def evaluate_for(scope: Scope, today: datetime.date | None = None) -> Evaluation
 
 def obligations_for(scope: Scope, today: datetime.date | None = None) -> list[Obligation]:
     return evaluate_for(scope, today).obligations
-
-
-def open_cases(scope: Scope) -> QuerySet[Case]:
-    return Case.objects.filter(_cases(scope, prefix="")).filter(status=Case.Status.OPEN)

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (demo texts are long Swedish sentences)
 """Demo cases in every state, dated relative to today so that some deadlines are overdue,
 some due soon and some decisions have waited more than three months (IVO report)."""
 
@@ -97,15 +96,34 @@ def load_demo_cases(municipality: Municipality, *, seed: int) -> int:
     def concern(case: Case, received: datetime.date, *, assessed: bool, preliminary: str | None) -> None:
         at = timezone.make_aware(datetime.datetime.combine(received, datetime.time(10, 15)))
         report = services.register_concern_report(
-            tenant=cw, case=case, data={"received_at": at, "reporter": rng.choice(["school", "health", "police", "supporter"]),
-                                        "content": "Barnet har vid flera tillfällen kommit till skolan utan mat och berättar om bråk hemma."},
-        )  # fmt: skip
+            tenant=cw,
+            case=case,
+            data={
+                "received_at": at,
+                "reporter": rng.choice(["school", "health", "police", "supporter"]),
+                "content": (
+                    "Barnet har vid flera tillfällen kommit till skolan utan mat och berättar om bråk hemma."
+                ),
+            },
+        )
         if assessed:
-            services.record_protection_assessment(tenant=cw, report=report, assessed_at=at + datetime.timedelta(hours=3),
-                                                  assessment="Inget behov av omedelbart skydd.", immediate=False)  # fmt: skip
+            services.record_protection_assessment(
+                tenant=cw,
+                report=report,
+                assessed_at=at + datetime.timedelta(hours=3),
+                assessment="Inget behov av omedelbart skydd.",
+                immediate=False,
+            )
         if preliminary:
-            services.record_preliminary_assessment(tenant=cw, report=report, decided_on=received + 7 * DAY, outcome=preliminary,
-                                                   reasons="Uppgifterna behöver utredas." if preliminary == ConcernReport.Outcome.INVESTIGATE else "Familjen har redan stöd.")  # fmt: skip
+            services.record_preliminary_assessment(
+                tenant=cw,
+                report=report,
+                decided_on=received + 7 * DAY,
+                outcome=preliminary,
+                reasons="Uppgifterna behöver utredas."
+                if preliminary == ConcernReport.Outcome.INVESTIGATE
+                else "Familjen har redan stöd.",
+            )
 
     # Concern reports waiting for assessments (one overdue preliminary assessment)
     concern(new_case(today - 20 * DAY), today - 20 * DAY, assessed=True, preliminary=None)
@@ -118,11 +136,22 @@ def load_demo_cases(municipality: Municipality, *, seed: int) -> int:
             case, today - months_ago * 30 * DAY, assessed=True, preliminary=ConcernReport.Outcome.INVESTIGATE
         )
         investigation = case.investigations.get()
-        services.update_investigation(tenant=cw, investigation=investigation, data={
-            "child_needs": "Behöver stöd i skolan och en stabil vuxen.", "child_view": "Vill bo kvar hemma men träffa fler vuxna."})  # fmt: skip
+        services.update_investigation(
+            tenant=cw,
+            investigation=investigation,
+            data={
+                "child_needs": "Behöver stöd i skolan och en stabil vuxen.",
+                "child_view": "Vill bo kvar hemma men träffa fler vuxna.",
+            },
+        )
         if extended:
-            services.extend_investigation(tenant=mgr, investigation=investigation, until=today + 30 * DAY,
-                                          reason="Väntar på utlåtande från BUP.", decided_on=today - 30 * DAY)  # fmt: skip
+            services.extend_investigation(
+                tenant=mgr,
+                investigation=investigation,
+                until=today + 30 * DAY,
+                reason="Väntar på utlåtande från BUP.",
+                decided_on=today - 30 * DAY,
+            )
         _journal(
             cw,
             case,
@@ -142,9 +171,17 @@ def load_demo_cases(municipality: Municipality, *, seed: int) -> int:
     ):
         opened = today - (decided_days_ago + 45) * DAY
         case = new_case(opened)
-        application = services.register_application(tenant=cw, case=case, data={
-            "received_on": opened, "form": "written", "applicant": "guardians", "support_kind": kind,
-            "description": "Vårdnadshavarna ansöker om stöd för barnet."})  # fmt: skip
+        application = services.register_application(
+            tenant=cw,
+            case=case,
+            data={
+                "received_on": opened,
+                "form": "written",
+                "applicant": "guardians",
+                "support_kind": kind,
+                "description": "Vårdnadshavarna ansöker om stöd för barnet.",
+            },
+        )
         for guardianship in Guardianship.objects.filter(child=case.client):
             services.record_consent(
                 tenant=cw,
@@ -156,8 +193,12 @@ def load_demo_cases(municipality: Municipality, *, seed: int) -> int:
         investigation = services.start_investigation(
             tenant=cw, case=case, started_on=opened + DAY, application=application
         )
-        services.conclude_investigation(tenant=cw, investigation=investigation, concluded_on=opened + 40 * DAY,
-                                        conclusion="Barnet har behov av insatsen.")  # fmt: skip
+        services.conclude_investigation(
+            tenant=cw,
+            investigation=investigation,
+            concluded_on=opened + 40 * DAY,
+            conclusion="Barnet har behov av insatsen.",
+        )
         decision = _granted(cw, mgr, case, kind, today - decided_days_ago * DAY)
         intervention = decision.intervention
         if delay:
@@ -166,13 +207,28 @@ def load_demo_cases(municipality: Municipality, *, seed: int) -> int:
             executed = decision.decided_on + executed_after * DAY  # type: ignore[operator]
             services.execute_intervention(tenant=cw, intervention=intervention, executed_on=executed)
             if intervention.is_placement:
-                services.save_plan(tenant=cw, intervention=intervention, data={
-                    "kind": Plan.Kind.CARE_PLAN, "version_on": executed, "goals": "Trygg och stabil uppväxt.",
-                    "actions": "Placering i familjehem, skolgång i närområdet.", "follow_up": "Övervägande var sjätte månad.",
-                    "contact_arrangements": "Umgänge med föräldrarna varannan helg."})  # fmt: skip
-                # a visit two months in, or today for a placement that began more recently (never a future visit)
-                services.record_placement_event(tenant=cw, intervention=intervention, kind=PlacementEvent.Kind.VISIT,
-                                                occurred_on=min(executed + 60 * DAY, today), private_talk=True, notes="Barnet trivs.")  # fmt: skip
+                services.save_plan(
+                    tenant=cw,
+                    intervention=intervention,
+                    data={
+                        "kind": Plan.Kind.CARE_PLAN,
+                        "version_on": executed,
+                        "goals": "Trygg och stabil uppväxt.",
+                        "actions": "Placering i familjehem, skolgång i närområdet.",
+                        "follow_up": "Övervägande var sjätte månad.",
+                        "contact_arrangements": "Umgänge med föräldrarna varannan helg.",
+                    },
+                )
+                # a visit two months in, or today for a placement that began more recently
+                # (never a future visit)
+                services.record_placement_event(
+                    tenant=cw,
+                    intervention=intervention,
+                    kind=PlacementEvent.Kind.VISIT,
+                    occurred_on=min(executed + 60 * DAY, today),
+                    private_talk=True,
+                    notes="Barnet trivs.",
+                )
         _journal(cw, case, opened + 2 * DAY, "Ansökan inkom", "Ansökan mottagen och samtycken inhämtade.")
         _journal(cw, case, today - 2 * DAY, "Telefonsamtal", "Samtal med mamma om hur det går.", sign=False)
     return made

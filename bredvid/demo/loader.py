@@ -112,8 +112,9 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
                 Membership.objects.get_or_create(user=user, unit=units[key], role=role)
             users[role] = user
             usernames.append(username)
-        created_total += _load_persons(municipality, users[Role.CASEWORKER], seed=1000 + index,
-                                       count=persons_per_municipality)  # fmt: skip
+        created_total += _load_persons(
+            municipality, users[Role.CASEWORKER], seed=1000 + index, count=persons_per_municipality
+        )
     from bredvid.demo.casework import load_demo_cases
 
     cases = sum(

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (demo texts are long Swedish sentences)
 """Demo matching: open support requests (uppdragsbeställningar) of every kind, a sibling group,
 a protected request, a relative who is a supporter, and offers (förfrågningar) in different states.
 
@@ -41,7 +40,10 @@ NEW_CASES = {
     "sarskilt_kvalificerad": (
         "sol_13_7",
         (10, Decision.ScopeUnit.HOURS_PER_MONTH),
-        "Den unge har en neuropsykiatrisk funktionsnedsättning och behöver en vuxen med särskild kompetens som kan ge struktur och stöd i vardagen.",
+        (
+            "Den unge har en neuropsykiatrisk funktionsnedsättning och behöver en vuxen med särskild "
+            "kompetens som kan ge struktur och stöd i vardagen."
+        ),
     ),
     "familjehem": (
         "sol_22",
@@ -55,12 +57,28 @@ NEW_CASES = {
     ),
 }
 WISHES = {
-    "kontaktperson": "Pojken vill gärna hålla på med fotboll eller fiske. En manlig förebild som kan träffa honom en eftermiddag i veckan.",
-    "sarskilt_kvalificerad": "Behöver en kontaktperson med erfarenhet av NPF som kan hjälpa till med struktur, läxor och att komma iväg till aktiviteter.",
-    "kontaktfamilj": "Mamma är ensamstående med tre barn och behöver avlastning en helg i månaden. Flickan tycker om djur och att rita.",
-    "familjehem": "Barnet behöver ett stabilt hem nära nuvarande skola så att skolgången och kontakten med kompisarna kan fortsätta.",
-    "siblings": "Syskonen har en nära relation och ska placeras tillsammans. Umgänge med mamma varannan helg.",
-    "jourhem": "Placeringen behöver kunna ske med kort varsel. Barnet är blygt i början men trivs med fasta rutiner.",
+    "kontaktperson": (
+        "Pojken vill gärna hålla på med fotboll eller fiske. En manlig förebild som kan träffa honom en "
+        "eftermiddag i veckan."
+    ),
+    "sarskilt_kvalificerad": (
+        "Behöver en kontaktperson med erfarenhet av NPF som kan hjälpa till med struktur, läxor och att "
+        "komma iväg till aktiviteter."
+    ),
+    "kontaktfamilj": (
+        "Mamma är ensamstående med tre barn och behöver avlastning en helg i månaden. Flickan tycker om "
+        "djur och att rita."
+    ),
+    "familjehem": (
+        "Barnet behöver ett stabilt hem nära nuvarande skola så att skolgången och kontakten med "
+        "kompisarna kan fortsätta."
+    ),
+    "siblings": (
+        "Syskonen har en nära relation och ska placeras tillsammans. Umgänge med mamma varannan helg."
+    ),
+    "jourhem": (
+        "Placeringen behöver kunna ske med kort varsel. Barnet är blygt i början men trivs med fasta rutiner."
+    ),
     "protected": "Barnet har skyddade personuppgifter. Uppdragstagaren får inte bo i närheten av pappan.",
 }
 
@@ -101,9 +119,17 @@ def _granted_intervention(
     for guardian in guardians:
         Guardianship.objects.get_or_create(municipality=municipality, child=child, guardian=guardian)
     case = casework.open_case(tenant=cw, client=child, unit=unit, opened_on=opened)
-    application = casework.register_application(tenant=cw, case=case, data={
-        "received_on": opened, "form": "written", "applicant": "guardians", "support_kind": kind,
-        "description": "Vårdnadshavarna ansöker om stöd för barnet."})  # fmt: skip
+    application = casework.register_application(
+        tenant=cw,
+        case=case,
+        data={
+            "received_on": opened,
+            "form": "written",
+            "applicant": "guardians",
+            "support_kind": kind,
+            "description": "Vårdnadshavarna ansöker om stöd för barnet.",
+        },
+    )
     for guardian in guardians:
         casework.record_consent(
             tenant=cw, application=application, giver="guardian", guardian=guardian, given_on=opened
@@ -111,12 +137,27 @@ def _granted_intervention(
     investigation = casework.start_investigation(
         tenant=cw, case=case, started_on=opened + DAY, application=application
     )
-    casework.conclude_investigation(tenant=cw, investigation=investigation, concluded_on=opened + 45 * DAY,
-                                    conclusion="Barnet har behov av insatsen.")  # fmt: skip
+    casework.conclude_investigation(
+        tenant=cw,
+        investigation=investigation,
+        concluded_on=opened + 45 * DAY,
+        conclusion="Barnet har behov av insatsen.",
+    )
     basis, (amount, scope_unit), reasons = NEW_CASES[kind]
-    decision = casework.propose_decision(tenant=cw, case=case, data={
-        "outcome": Decision.Outcome.GRANTED, "legal_basis": basis, "support_kind": kind, "scope_amount": amount,
-        "scope_unit": scope_unit, "period_start": today - 20 * DAY, "reasons": reasons, "investigation": investigation})  # fmt: skip
+    decision = casework.propose_decision(
+        tenant=cw,
+        case=case,
+        data={
+            "outcome": Decision.Outcome.GRANTED,
+            "legal_basis": basis,
+            "support_kind": kind,
+            "scope_amount": amount,
+            "scope_unit": scope_unit,
+            "period_start": today - 20 * DAY,
+            "reasons": reasons,
+            "investigation": investigation,
+        },
+    )
     decision = casework.decide(tenant=mgr, decision=decision, decided_on=today - 20 * DAY)
     return decision.intervention
 
@@ -139,8 +180,13 @@ def load_demo_matching(municipality: Municipality, *, seed: int) -> int:
     taken = set(Guardianship.objects.filter(municipality=municipality).values_list("child_id", flat=True))
     taken |= set(Guardianship.objects.filter(municipality=municipality).values_list("guardian_id", flat=True))
     children = [p for p in people if p.pk not in taken and _age(p, today) < 17]
-    adults = [p for p in people if p.pk not in taken and 27 * 365 < (today - p.birth_date).days < 60 * 365
-              and not p.supporter_memberships.exists()]  # fmt: skip
+    adults = [
+        p
+        for p in people
+        if p.pk not in taken
+        and 27 * 365 < (today - p.birth_date).days < 60 * 365
+        and not p.supporter_memberships.exists()
+    ]
     rng.shuffle(children)
     rng.shuffle(adults)
 
@@ -148,8 +194,10 @@ def load_demo_matching(municipality: Municipality, *, seed: int) -> int:
         """The child (or siblings) that the most demo homes of the kind can take."""
         if len(children) < count or len(adults) < 2:
             return None
-        best = max(range(len(children) - count + 1),
-                   key=lambda i: _fits(profiles, kind, [_age(c, today) for c in children[i : i + count]]))  # fmt: skip
+        best = max(
+            range(len(children) - count + 1),
+            key=lambda i: _fits(profiles, kind, [_age(c, today) for c in children[i : i + count]]),
+        )
         chosen = children[best : best + count]
         del children[best : best + count]
         return chosen
@@ -161,10 +209,15 @@ def load_demo_matching(municipality: Municipality, *, seed: int) -> int:
         lat, lon = locate(place)  # type: ignore[misc]
         kind = intervention.support_kind
         data: dict[str, Any] = {
-            "gender": rng.choice(["girl", "boy"]), "needs": rng.sample(["school", "leisure", "trauma", "npf"], 2),
-            "languages": "svenska", "location_name": place, "latitude": lat, "longitude": lon,
-            "start_on": today + 14 * DAY, "wishes": WISHES[wish],
-        }  # fmt: skip
+            "gender": rng.choice(["girl", "boy"]),
+            "needs": rng.sample(["school", "leisure", "trauma", "npf"], 2),
+            "languages": "svenska",
+            "location_name": place,
+            "latitude": lat,
+            "longitude": lon,
+            "start_on": today + 14 * DAY,
+            "wishes": WISHES[wish],
+        }
         if code in MAX_KM and kind in MAX_KM[code]:
             data["max_distance_km"] = MAX_KM[code][kind]
         if kind in ("familjehem", "jourhem"):
@@ -176,10 +229,15 @@ def load_demo_matching(municipality: Municipality, *, seed: int) -> int:
 
     made: list[SupportRequest] = []
     pending = list(
-        Intervention.objects.filter(municipality=municipality, status=Intervention.Status.PENDING,
-                                    decision__status=Decision.Status.DECIDED)
-        .exclude(decision__outcome=Decision.Outcome.REFUSED).select_related("case").order_by("created_at")
-    )  # fmt: skip
+        Intervention.objects.filter(
+            municipality=municipality,
+            status=Intervention.Status.PENDING,
+            decision__status=Decision.Status.DECIDED,
+        )
+        .exclude(decision__outcome=Decision.Outcome.REFUSED)
+        .select_related("case")
+        .order_by("created_at")
+    )
     by_kind: dict[str, list[Intervention]] = {}
     for intervention in pending:
         by_kind.setdefault(intervention.support_kind, []).append(intervention)
@@ -195,9 +253,13 @@ def load_demo_matching(municipality: Municipality, *, seed: int) -> int:
         far = max(places, key=lambda point: _km(home, point))
         point = far if _km(home, far) > 8 else (home[0] + 0.25, home[1])
         services.add_protected_place(
-            tenant=cw, support_request=protected, label="Där pappan bor (skyddet gäller honom)",
-            latitude=point[0], longitude=point[1], min_distance_km=5,
-        )  # fmt: skip
+            tenant=cw,
+            support_request=protected,
+            label="Där pappan bor (skyddet gäller honom)",
+            latitude=point[0],
+            longitude=point[1],
+            min_distance_km=5,
+        )
         made.append(protected)
     for intervention in by_kind.get("kontaktfamilj", [])[:1]:
         made.append(order(intervention, "kontaktfamilj", gender="girl"))
@@ -263,9 +325,11 @@ def _relative(made: list[SupportRequest], officer: Any) -> None:
         result = services.shortlist(tenant=officer, support_request=support_request, k=5)
         if result.candidates:
             services.add_relative(
-                tenant=officer, support_request=support_request, supporter=result.candidates[-1].supporter,
+                tenant=officer,
+                support_request=support_request,
+                supporter=result.candidates[-1].supporter,
                 relation="Moster",
-            )  # fmt: skip
+            )
             return
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (demo texts are long Swedish sentences)
 """Demo supporters in every status, with households, register checks, training and profiles."""
 
 from __future__ import annotations
@@ -49,8 +48,15 @@ def load_demo_supporters(municipality: Municipality, *, seed: int) -> int:
     fake.seed_instance(seed)
     today = timezone.localdate()
     officer, manager = _tenant(municipality, Role.FAMILY_CARE_OFFICER), _tenant(municipality, Role.MANAGER)
-    adults = [p for p in Person.objects.filter(municipality=municipality, protection_level="none").order_by("-identity_number")
-              if 28 * 365 < (today - p.birth_date).days < 70 * 365 and not p.supporter_memberships.exists() and not p.wards.exists()]  # fmt: skip
+    adults = [
+        p
+        for p in Person.objects.filter(municipality=municipality, protection_level="none").order_by(
+            "-identity_number"
+        )
+        if 28 * 365 < (today - p.birth_date).days < 70 * 365
+        and not p.supporter_memberships.exists()
+        and not p.wards.exists()
+    ]
     rng.shuffle(adults)
     made = 0
     for index in range(14):
@@ -59,9 +65,17 @@ def load_demo_supporters(municipality: Municipality, *, seed: int) -> int:
             supports = ["kontaktperson", "sarskilt_kvalificerad"]
         first, last = fake.first_name(), fake.last_name()
         city = rng.choice(LOCALITIES.get(municipality.kommunkod, ["Borlänge"]))
-        data = {"supports": supports, "first_name": first, "last_name": last, "phone": fake.phone_number(), "email": f"{first}.{last}@example.invalid".lower().translate(ASCII).replace(" ", ""),
-                "city": city, "area": city, "household": "Två vuxna och en hund." if index % 2 else "Jag bor ensam.",
-                "message": "Vi har plats och tid över och vill göra skillnad för ett barn."}  # fmt: skip
+        data = {
+            "supports": supports,
+            "first_name": first,
+            "last_name": last,
+            "phone": fake.phone_number(),
+            "email": f"{first}.{last}@example.invalid".lower().translate(ASCII).replace(" ", ""),
+            "city": city,
+            "area": city,
+            "household": "Två vuxna och en hund." if index % 2 else "Jag bor ensam.",
+            "message": "Vi har plats och tid över och vill göra skillnad för ett barn.",
+        }
         registration = services.register_interest(
             municipality=municipality, data=data, consent_text=str(services.CONSENT_TEXT), source="public"
         )
@@ -141,8 +155,13 @@ def load_demo_supporters(municipality: Municipality, *, seed: int) -> int:
             )
         if index >= 9:
             continue  # still under investigation
-        services.conclude_assessment(tenant=officer, assessment=assessment, conclusion="Stabil livssituation, god förmåga att samarbeta och att ta emot handledning.", supports=supports,
-                                     method_notes="BRA-Fam genomförd utan anmärkning.")  # fmt: skip
+        services.conclude_assessment(
+            tenant=officer,
+            assessment=assessment,
+            conclusion="Stabil livssituation, god förmåga att samarbeta och att ta emot handledning.",
+            supports=supports,
+            method_notes="BRA-Fam genomförd utan anmärkning.",
+        )
         services.approve(tenant=manager, assessment=assessment, decided_on=max(received, started + 70 * DAY))
         supporter.refresh_from_db()
         for profile in supporter.profiles.all():

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """The matching feature arrays: built from the database once per municipality and pool version.
 
 `pool_for(municipality)` returns the municipality's `MunicipalPool` (the engine's `Pool` plus the
@@ -179,11 +178,24 @@ def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool
         )
         .order_by("supporter_id", "support_kind")
         .values_list(
-            "supporter_id", "support_kind", "children_at_once", "age_min", "age_max", "needs", "languages",
-            "culture_religion", "pets", "smoking", "allergies", "preferred_gender",
-            "supporter__status", "supporter__approved_supports", "supporter__latitude", "supporter__longitude",
+            "supporter_id",
+            "support_kind",
+            "children_at_once",
+            "age_min",
+            "age_max",
+            "needs",
+            "languages",
+            "culture_religion",
+            "pets",
+            "smoking",
+            "allergies",
+            "preferred_gender",
+            "supporter__status",
+            "supporter__approved_supports",
+            "supporter__latitude",
+            "supporter__longitude",
         )
-    )  # fmt: skip
+    )
     used: dict[tuple[uuid.UUID, str], int] = {
         (s, k): int(n or 0)
         for s, k, n in Assignment.objects.filter(municipality_id=mid, status=Assignment.Status.ACTIVE)
@@ -228,19 +240,45 @@ def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool
 
     n = len(profiles)
     cols: dict[str, Any] = {
-        "kinds": np.zeros(n, np.uint8), "police_valid_until": np.zeros(n, np.int32),
-        "capacity_free": np.zeros(n, np.int16), "age_min": np.zeros(n, np.int16),
-        "age_max": np.zeros(n, np.int16), "unavailable_from": np.zeros(n, np.int32),
-        "unavailable_to": np.zeros(n, np.int32), "lat": np.zeros(n, np.float64), "lon": np.zeros(n, np.float64),
-        "needs": np.zeros(n, np.uint32), "languages": np.zeros(n, np.uint64), "culture": np.zeros(n, np.int16),
-        "pets": np.zeros(n, np.bool_), "smoking": np.zeros(n, np.bool_), "allergens": np.zeros(n, np.uint16),
-        "experience": np.zeros(n, np.float32), "wish_gender": np.zeros(n, np.int8),
-    }  # fmt: skip
+        "kinds": np.zeros(n, np.uint8),
+        "police_valid_until": np.zeros(n, np.int32),
+        "capacity_free": np.zeros(n, np.int16),
+        "age_min": np.zeros(n, np.int16),
+        "age_max": np.zeros(n, np.int16),
+        "unavailable_from": np.zeros(n, np.int32),
+        "unavailable_to": np.zeros(n, np.int32),
+        "lat": np.zeros(n, np.float64),
+        "lon": np.zeros(n, np.float64),
+        "needs": np.zeros(n, np.uint32),
+        "languages": np.zeros(n, np.uint64),
+        "culture": np.zeros(n, np.int16),
+        "pets": np.zeros(n, np.bool_),
+        "smoking": np.zeros(n, np.bool_),
+        "allergens": np.zeros(n, np.uint16),
+        "experience": np.zeros(n, np.float32),
+        "wish_gender": np.zeros(n, np.int8),
+    }
     supporter_of_row: list[uuid.UUID] = []
     kind_of_row: list[str] = []
     rows_of_supporter: dict[uuid.UUID, list[int]] = defaultdict(list)
-    for r, (sid, kind, places, amin, amax, needs, langs, culture, pets, smoking, allergies, wish, status,
-            approved, lat, lon) in enumerate(profiles):  # fmt: skip
+    for r, (
+        sid,
+        kind,
+        places,
+        amin,
+        amax,
+        needs,
+        langs,
+        culture,
+        pets,
+        smoking,
+        allergies,
+        wish,
+        status,
+        approved,
+        lat,
+        lon,
+    ) in enumerate(profiles):
         supporter_of_row.append(sid)
         kind_of_row.append(kind)
         rows_of_supporter[sid].append(r)

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """State changes and queries for matching. Each change runs in one transaction with its audit event.
 
 The shortlist is computed by the engine over the municipality's cached feature arrays
@@ -30,6 +29,7 @@ from bredvid.audit.services import record
 from bredvid.casework.models import Decision, Intervention
 from bredvid.core.date_bounds import require as require_dates
 from bredvid.core.errors import IllegalTransition
+from bredvid.core.locking import locked
 from bredvid.matching import engine
 from bredvid.matching.features import MunicipalPool, engine_request, pool_for
 from bredvid.matching.models import (
@@ -64,9 +64,21 @@ CRITERION_LABELS = {
     "wishes": gettext_lazy("Önskemål"),
 }
 REQUEST_FIELDS = (
-    "gender", "needs", "languages", "culture_religion", "location_name", "latitude", "longitude",
-    "max_distance_km", "no_pets", "no_smoking", "allergies", "wishes", "start_on", "end_on",
-)  # fmt: skip
+    "gender",
+    "needs",
+    "languages",
+    "culture_religion",
+    "location_name",
+    "latitude",
+    "longitude",
+    "max_distance_km",
+    "no_pets",
+    "no_smoking",
+    "allergies",
+    "wishes",
+    "start_on",
+    "end_on",
+)
 OFFER_DAYS = 7
 
 
@@ -75,11 +87,20 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _require_open(support_request: SupportRequest) -> None:
+    if support_request.status != SupportRequest.Status.OPEN:
+        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+
+
 def _audit(tenant: Tenant, action: str, obj: Any, support_request: SupportRequest, **detail: Any) -> None:
     record(
-        action=action, tenant=tenant, obj=obj, person_id=support_request.case.client_id,
-        subjects=[s.intervention.case.client_id for s in support_request.siblings.all()], detail=detail,
-    )  # fmt: skip
+        action=action,
+        tenant=tenant,
+        obj=obj,
+        person_id=support_request.case.client_id,
+        subjects=[s.intervention.case.client_id for s in support_request.siblings.all()],
+        detail=detail,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -90,9 +111,14 @@ def current_weights(municipality: Any) -> engine.Weights:
     if latest is None:
         return engine.Weights(version=0)
     return engine.Weights(
-        needs=latest.needs, languages=latest.languages, culture=latest.culture, distance=latest.distance,
-        experience=latest.experience, wishes=latest.wishes, version=latest.version,
-    )  # fmt: skip
+        needs=latest.needs,
+        languages=latest.languages,
+        culture=latest.culture,
+        distance=latest.distance,
+        experience=latest.experience,
+        wishes=latest.wishes,
+        version=latest.version,
+    )
 
 
 def save_weights(*, tenant: Tenant, values: dict[str, float]) -> MatchingWeights:
@@ -171,7 +197,7 @@ def create_request(
     """The caseworker orders a supporter for a granted, not yet executed intervention."""
     case = intervention.case
     _require(can_order_support(tenant, case))
-    _check_intervention(intervention)
+    _check_intervention(intervention)  # early; again below on the locked rows
     unknown = set(data) - set(REQUEST_FIELDS)
     if unknown:
         raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
@@ -185,12 +211,20 @@ def create_request(
     data.setdefault("max_distance_km", DEFAULT_MAX_KM.get(intervention.support_kind, 30))
     data.setdefault("start_on", timezone.localdate())
     support_request = SupportRequest(
-        municipality=case.municipality, case=case, intervention=intervention,
-        support_kind=intervention.support_kind, ordered_by=tenant.user, ordered_on=timezone.localdate(), **data,
-    )  # fmt: skip
+        municipality=case.municipality,
+        case=case,
+        intervention=intervention,
+        support_kind=intervention.support_kind,
+        ordered_by=tenant.user,
+        ordered_on=timezone.localdate(),
+        **data,
+    )
     _validate_request(support_request)
     try:
         with transaction.atomic():
+            # the interventions' states are what is ordered for: locked, in one order (no deadlock)
+            for ordered in sorted([intervention, *siblings], key=lambda i: str(i.pk)):
+                _check_intervention(locked(ordered))
             support_request.save()
             for sibling in siblings:
                 RequestSibling.objects.create(
@@ -208,16 +242,16 @@ def update_request(
     *, tenant: Tenant, support_request: SupportRequest, data: dict[str, Any]
 ) -> SupportRequest:
     _require(can_order_support(tenant, support_request.case) or can_match(tenant))
-    if support_request.status != SupportRequest.Status.OPEN:
-        raise IllegalTransition(_("Beställningen är inte längre öppen."))
     unknown = set(data) - set(REQUEST_FIELDS)
     if unknown:
         raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
-    changed = sorted(name for name, value in data.items() if getattr(support_request, name) != value)
-    for name, value in data.items():
-        setattr(support_request, name, value)
-    _validate_request(support_request)
     with transaction.atomic():
+        locked(support_request)
+        _require_open(support_request)
+        changed = sorted(name for name, value in data.items() if getattr(support_request, name) != value)
+        for name, value in data.items():
+            setattr(support_request, name, value)
+        _validate_request(support_request)
         support_request.save()
         _audit(tenant, Action.UPDATE, support_request, support_request, fields=changed)
     return support_request
@@ -228,18 +262,17 @@ def cancel_request(*, tenant: Tenant, support_request: SupportRequest, reason: s
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
     with transaction.atomic():
-        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
-        if locked.status != SupportRequest.Status.OPEN:
-            raise IllegalTransition(_("Beställningen är inte längre öppen."))
-        locked.status = SupportRequest.Status.CANCELLED
-        locked.cancelled_reason = reason
-        locked.closed_on = timezone.localdate()
-        locked.save()
-        Offer.objects.filter(request=locked, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]).update(
-            status=Offer.Status.WITHDRAWN, updated_at=timezone.now()
-        )
-        _audit(tenant, Action.UPDATE, locked, locked, status="cancelled")
-    return locked
+        locked(support_request)
+        _require_open(support_request)
+        support_request.status = SupportRequest.Status.CANCELLED
+        support_request.cancelled_reason = reason
+        support_request.closed_on = timezone.localdate()
+        support_request.save()
+        Offer.objects.filter(
+            request=support_request, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]
+        ).update(status=Offer.Status.WITHDRAWN, updated_at=timezone.now())
+        _audit(tenant, Action.UPDATE, support_request, support_request, status="cancelled")
+    return support_request
 
 
 def add_protected_place(
@@ -252,12 +285,15 @@ def add_protected_place(
     min_distance_km: int,
 ) -> ProtectedPlace:
     _require(can_order_support(tenant, support_request.case) or can_match(tenant))
-    if support_request.status != SupportRequest.Status.OPEN:
-        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+    _require_open(support_request)
     place = ProtectedPlace(
-        municipality=support_request.municipality, request=support_request, label=label,
-        latitude=latitude, longitude=longitude, min_distance_km=min_distance_km,
-    )  # fmt: skip
+        municipality=support_request.municipality,
+        request=support_request,
+        label=label,
+        latitude=latitude,
+        longitude=longitude,
+        min_distance_km=min_distance_km,
+    )
     errors = {}
     if not -90 <= latitude <= 90:
         errors["latitude"] = [_("Latituden ska vara mellan -90 och 90.")]
@@ -269,6 +305,8 @@ def add_protected_place(
         raise ValidationError(errors)
     place.full_clean(exclude=["request", "municipality"])
     with transaction.atomic():
+        locked(support_request)
+        _require_open(support_request)
         place.save()
         _audit(tenant, Action.CREATE, place, support_request, min_distance_km=min_distance_km)
     return place
@@ -285,9 +323,11 @@ def add_relative(
     try:
         with transaction.atomic():
             relative = RequestRelative.objects.create(
-                municipality=support_request.municipality, request=support_request, supporter=supporter,
+                municipality=support_request.municipality,
+                request=support_request,
+                supporter=supporter,
                 relation=relation.strip()[:100],
-            )  # fmt: skip
+            )
             _audit(tenant, Action.CREATE, relative, support_request, supporter=str(supporter.pk))
     except IntegrityError as exc:
         raise ValidationError({"supporter": _("Personen är redan angiven som närstående.")}) from exc
@@ -358,9 +398,13 @@ def _sub_pool(pool: engine.Pool, rows: list[int]) -> engine.Pool:
 
 
 def _why_not(
-    mpool: MunicipalPool, request: engine.Request, weights: engine.Weights, supporter: Supporter, kind: str,
+    mpool: MunicipalPool,
+    request: engine.Request,
+    weights: engine.Weights,
+    supporter: Supporter,
+    kind: str,
     lowest: float | None,
-) -> WhyNot:  # fmt: skip
+) -> WhyNot:
     rows = mpool.rows_for(supporter.pk, kind)
     if not rows:
         if supporter.status not in (Supporter.Status.APPROVED, Supporter.Status.PAUSED):
@@ -377,9 +421,14 @@ def _why_not(
 
 
 def _apply_filters(
-    mpool: MunicipalPool, request: engine.Request, weights: engine.Weights, result: engine.Result,
-    filters: Filters, asked: set[uuid.UUID], k: int,
-) -> tuple[list[engine.Candidate], int]:  # fmt: skip
+    mpool: MunicipalPool,
+    request: engine.Request,
+    weights: engine.Weights,
+    result: engine.Result,
+    filters: Filters,
+    asked: set[uuid.UUID],
+    k: int,
+) -> tuple[list[engine.Candidate], int]:
     """The best k of the eligible candidates that pass the filters, and how many the filters hid."""
     pool = mpool.pool
     kept = []
@@ -393,9 +442,12 @@ def _apply_filters(
             continue
         if filters.max_km is not None:
             km = engine.haversine_km(
-                pool.lat_rad[row : row + 1], pool.lon_rad[row : row + 1], pool.cos_lat[row : row + 1],
-                request.lat, request.lon,
-            )[0]  # fmt: skip
+                pool.lat_rad[row : row + 1],
+                pool.lon_rad[row : row + 1],
+                pool.cos_lat[row : row + 1],
+                request.lat,
+                request.lon,
+            )[0]
             if km > filters.max_km:
                 continue
         kept.append(cand)
@@ -479,12 +531,19 @@ def shortlist(
         },
     )
     return Shortlist(
-        support_request=support_request, relatives=relatives, candidates=candidates,
+        support_request=support_request,
+        relatives=relatives,
+        candidates=candidates,
         excluded=[(rule, str(RULE_LABELS[rule]), count) for rule, count in result.excluded.items()],
-        eligible=result.eligible, pool_size=result.pool_size, weights_version=weights.version,
-        pool_version=mpool.version, protected=result.protected, why_not=explained,
-        filters=filters, filtered_out=filtered_out,
-    )  # fmt: skip
+        eligible=result.eligible,
+        pool_size=result.pool_size,
+        weights_version=weights.version,
+        pool_version=mpool.version,
+        protected=result.protected,
+        why_not=explained,
+        filters=filters,
+        filtered_out=filtered_out,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -503,8 +562,7 @@ def send_offers(
     _require(can_match(tenant))
     today = timezone.localdate()
     expires_on = expires_on or today + datetime.timedelta(days=OFFER_DAYS)
-    if support_request.status != SupportRequest.Status.OPEN:
-        raise IllegalTransition(_("Beställningen är inte längre öppen."))
+    _require_open(support_request)  # early, before the pool is built; again below on the locked row
     if not supporters:
         raise ValidationError({"supporters": _("Välj minst en uppdragstagare.")})
     if expires_on < today:
@@ -529,12 +587,20 @@ def send_offers(
     offers = []
     try:
         with transaction.atomic():
+            locked(support_request)
+            _require_open(support_request)
             for supporter, candidate in checked:
                 offer = Offer.objects.create(
-                    municipality=support_request.municipality, request=support_request, supporter=supporter,
-                    channel=Offer.Channel.CALL, sent_by=tenant.user, sent_on=today, expires_on=expires_on,
-                    note=note, score=round(candidate.score, 4) if candidate else None,
-                )  # fmt: skip
+                    municipality=support_request.municipality,
+                    request=support_request,
+                    supporter=supporter,
+                    channel=Offer.Channel.CALL,
+                    sent_by=tenant.user,
+                    sent_on=today,
+                    expires_on=expires_on,
+                    note=note,
+                    score=round(candidate.score, 4) if candidate else None,
+                )
                 _audit(tenant, Action.CREATE, offer, support_request, supporter=str(supporter.pk))
                 offers.append(offer)
     except IntegrityError as exc:
@@ -554,35 +620,33 @@ def answer_offer(*, tenant: Tenant, offer: Offer, accepted: bool, reason: str = 
     if not accepted and reason not in Offer.DeclineReason.values:
         raise ValidationError({"decline_reason": _("Ange varför uppdragstagaren tackar nej.")})
     with transaction.atomic():
-        locked = Offer.objects.select_for_update().select_related("request__case").get(pk=offer.pk)
-        if locked.status != Offer.Status.SENT:
+        locked(offer.request)  # the request first, then the offer (as confirm_offer)
+        locked(offer)
+        if offer.status != Offer.Status.SENT:
             raise IllegalTransition(_("Förfrågan är redan besvarad eller återtagen."))
-        if is_expired(locked):
+        if is_expired(offer):
             raise IllegalTransition(_("Svarstiden för förfrågan har gått ut. Skicka en ny förfrågan."))
-        if locked.request.status != SupportRequest.Status.OPEN:
-            raise IllegalTransition(_("Beställningen är inte längre öppen."))
-        locked.status = Offer.Status.ACCEPTED if accepted else Offer.Status.DECLINED
-        locked.decline_reason = "" if accepted else reason
-        locked.note = "\n".join(filter(None, [locked.note, note.strip()]))
-        locked.answered_on = timezone.localdate()
-        locked.answered_by = tenant.user
-        locked.save()
-        _audit(
-            tenant, Action.UPDATE, locked, locked.request, status=locked.status, reason=locked.decline_reason
-        )
-    return locked
+        _require_open(offer.request)
+        offer.status = Offer.Status.ACCEPTED if accepted else Offer.Status.DECLINED
+        offer.decline_reason = "" if accepted else reason
+        offer.note = "\n".join(filter(None, [offer.note, note.strip()]))
+        offer.answered_on = timezone.localdate()
+        offer.answered_by = tenant.user
+        offer.save()
+        _audit(tenant, Action.UPDATE, offer, offer.request, status=offer.status, reason=offer.decline_reason)
+    return offer
 
 
 def withdraw_offer(*, tenant: Tenant, offer: Offer) -> Offer:
     _require(can_match(tenant))
     with transaction.atomic():
-        locked = Offer.objects.select_for_update().select_related("request__case").get(pk=offer.pk)
-        if locked.status not in (Offer.Status.SENT, Offer.Status.ACCEPTED):
+        locked(offer)
+        if offer.status not in (Offer.Status.SENT, Offer.Status.ACCEPTED):
             raise IllegalTransition(_("Förfrågan kan inte längre återtas."))
-        locked.status = Offer.Status.WITHDRAWN
-        locked.save()
-        _audit(tenant, Action.UPDATE, locked, locked.request, status="withdrawn")
-    return locked
+        offer.status = Offer.Status.WITHDRAWN
+        offer.save()
+        _audit(tenant, Action.UPDATE, offer, offer.request, status="withdrawn")
+    return offer
 
 
 def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> Assignment:
@@ -599,17 +663,13 @@ def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> A
         )
     try:
         with transaction.atomic():
-            support_request = (
-                SupportRequest.objects.select_for_update()
-                .select_related("case", "intervention__decision")
-                .get(pk=offer.request_id)
-            )
+            support_request = locked(offer.request)
             if support_request.status != SupportRequest.Status.OPEN:
                 raise IllegalTransition(_("Beställningen är redan tillsatt eller återkallad."))
-            locked = Offer.objects.select_for_update().get(pk=offer.pk)
-            if locked.status != Offer.Status.ACCEPTED:
+            locked(offer)
+            if offer.status != Offer.Status.ACCEPTED:
                 raise IllegalTransition(_("Bara en accepterad förfrågan kan bekräftas."))
-            supporter = Supporter.objects.select_for_update().get(pk=locked.supporter_id)
+            supporter = locked(offer.supporter)
             siblings = [
                 s.intervention
                 for s in support_request.siblings.select_related(
@@ -617,14 +677,18 @@ def confirm_offer(*, tenant: Tenant, offer: Offer, start_on: datetime.date) -> A
                 )
             ]
             assignment = create_assignment(
-                tenant=tenant, supporter=supporter, support_request=support_request,
-                interventions=[support_request.intervention, *siblings], offer=locked, start_on=start_on,
-            )  # fmt: skip
-            locked.status = Offer.Status.CONFIRMED
-            locked.save()
+                tenant=tenant,
+                supporter=supporter,
+                support_request=support_request,
+                interventions=[support_request.intervention, *siblings],
+                offer=offer,
+                start_on=start_on,
+            )
+            offer.status = Offer.Status.CONFIRMED
+            offer.save()
             others = Offer.objects.filter(
                 request=support_request, status__in=[Offer.Status.SENT, Offer.Status.ACCEPTED]
-            ).exclude(pk=locked.pk)
+            ).exclude(pk=offer.pk)
             others.update(status=Offer.Status.WITHDRAWN, updated_at=timezone.now())
             support_request.status = SupportRequest.Status.MATCHED
             support_request.closed_on = timezone.localdate()
@@ -720,10 +784,16 @@ def global_proposal(*, tenant: Tenant) -> GlobalProposal:
         for i, support_request in enumerate(solved)
     ]
     proposal = GlobalProposal(
-        rows=rows, relatives_first=relatives_first, total=result.plan.total, greedy_total=result.greedy.total,
-        gain_pct=result.gain_vs_greedy_pct, assigned=result.plan.assigned, greedy_assigned=result.greedy.assigned,
-        weights_version=weights.version, pool_version=mpool.version,
-    )  # fmt: skip
+        rows=rows,
+        relatives_first=relatives_first,
+        total=result.plan.total,
+        greedy_total=result.greedy.total,
+        gain_pct=result.gain_vs_greedy_pct,
+        assigned=result.plan.assigned,
+        greedy_assigned=result.greedy.assigned,
+        weights_version=weights.version,
+        pool_version=mpool.version,
+    )
     record(
         action=Action.VIEW,
         tenant=tenant,

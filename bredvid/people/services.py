@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
+from bredvid.core.locking import locked
 from bredvid.people.models import Guardianship, Person, PersonStaffAccess
 from bredvid.people.perms import (
     READ_ROLES,
@@ -90,11 +91,14 @@ def update_person(
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
-    before = {name: getattr(person, name) for name in EDITABLE_FIELDS}
-    was_protected = person.is_protected
-    for name, value in data.items():
-        setattr(person, name, value)
     with transaction.atomic():
+        locked(person)  # what was there before is what is stored now, not what the page showed
+        if not can_edit_person(tenant, person):
+            raise PermissionDenied
+        before = {name: getattr(person, name) for name in EDITABLE_FIELDS}
+        was_protected = person.is_protected
+        for name, value in data.items():
+            setattr(person, name, value)
         _save_validated(person)
         # compared after validation, which normalises the number and derives the birth date
         changed = sorted(name for name in EDITABLE_FIELDS if getattr(person, name) != before[name])
@@ -157,6 +161,9 @@ def set_named_staff(*, tenant: Tenant, person: Person, user_id: int, named: bool
     # is of its own kind, which the log reviewer's page lists as needing review.
     self_named = named and user_id == tenant.user.pk
     with transaction.atomic():
+        locked(person)
+        if not can_manage_named_staff(tenant, person):
+            raise PermissionDenied
         if named:
             _name(person, user_id)
         else:
@@ -189,6 +196,7 @@ def add_guardian(*, tenant: Tenant, child: Person, guardian_number: str) -> Guar
     if guardian.pk == child.pk:
         raise ValidationError({"guardian": _("En person kan inte vara sin egen vårdnadshavare.")})
     with transaction.atomic():
+        locked(child)
         link, created = Guardianship.objects.get_or_create(
             child=child, guardian=guardian, defaults={"municipality": child.municipality}
         )

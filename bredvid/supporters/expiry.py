@@ -53,14 +53,26 @@ def expiring_for(tenant: Tenant, today: datetime.date, *, mine: bool) -> list[Ex
         latest[(check.member_id, check.kind)] = check
     for check in latest.values():
         items.append(
-            Expiring(check.member.supporter_id, check.member.supporter.name, str(labels[check.kind]),
-                     check.member.person.full_name, check.valid_until, check.valid_until <= urgent)  # type: ignore[arg-type]
-        )  # fmt: skip
+            Expiring(
+                check.member.supporter_id,
+                check.member.supporter.name,
+                str(labels[check.kind]),
+                check.member.person.full_name,
+                check.valid_until,
+                check.valid_until <= urgent,
+            )  # type: ignore[arg-type]
+        )
     for training in Training.objects.filter(supporter__in=active, valid_until__lte=limit).select_related(
         "supporter"
     ):
         items.append(
-            Expiring(training.supporter_id, training.supporter.name, training.course, "",
-                     training.valid_until, training.valid_until <= urgent)  # type: ignore[arg-type]
-        )  # fmt: skip
+            Expiring(
+                training.supporter_id,
+                training.supporter.name,
+                training.course,
+                "",
+                training.valid_until,
+                training.valid_until <= urgent,
+            )  # type: ignore[arg-type]
+        )
     return sorted(items, key=lambda e: (e.valid_until, e.supporter_name))

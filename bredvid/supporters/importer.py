@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Import of supporters from a spreadsheet (xlsx): every row validated, nothing imported when any
 row is wrong, errors reported per row and column in Swedish. Dry run unless `commit=True`."""
 
@@ -31,9 +30,22 @@ from bredvid.tenancy.context import Tenant
 
 MAX_MEMBERS = 2
 COLUMNS = [
-    "Namn", "Uppdrag", "Status", "Godkänd datum", "Telefon", "E-post", "Gatuadress", "Postnummer", "Ort", "Område",
-    *[f"{label} {n}" for n in range(1, MAX_MEMBERS + 1) for label in ("Personnummer", "Förnamn", "Efternamn", "Belastningsregistret", "Misstankeregistret")],
-]  # fmt: skip
+    "Namn",
+    "Uppdrag",
+    "Status",
+    "Godkänd datum",
+    "Telefon",
+    "E-post",
+    "Gatuadress",
+    "Postnummer",
+    "Ort",
+    "Område",
+    *[
+        f"{label} {n}"
+        for n in range(1, MAX_MEMBERS + 1)
+        for label in ("Personnummer", "Förnamn", "Efternamn", "Belastningsregistret", "Misstankeregistret")
+    ],
+]
 REQUIRED = {"Namn", "Uppdrag"}
 _SUPPORTS = {
     **{v: v for v in SupportKind.values},
@@ -93,15 +105,33 @@ def template_workbook() -> bytes:
     """The documented template: the header row, an example and a sheet of instructions."""
     workbook = Spreadsheet()
     sheet = workbook.sheet("Uppdragstagare", COLUMNS)
-    sheet.append(["Familjen Ek", "familjehem, kontaktfamilj", "Godkänd", "2026-05-04", "070-123 45 67", "anna.ek@example.se",
-                  "Storgatan 1", "449 30", "Nödinge", "Ale", "19811228-9874", "Anna", "Ek", "2026-04-01", "2026-04-01"])  # fmt: skip
+    sheet.append(
+        [
+            "Familjen Ek",
+            "familjehem, kontaktfamilj",
+            "Godkänd",
+            "2026-05-04",
+            "070-123 45 67",
+            "anna.ek@example.se",
+            "Storgatan 1",
+            "449 30",
+            "Nödinge",
+            "Ale",
+            "19811228-9874",
+            "Anna",
+            "Ek",
+            "2026-04-01",
+            "2026-04-01",
+        ]
+    )
     help_sheet = workbook.sheet("Instruktioner")
     for line in (
         ("Kolumn", "Innehåll"),
         ("Namn", "Obligatorisk. Personens namn eller hushållets, t.ex. Familjen Ek."),
         (
             "Uppdrag",
-            "Obligatorisk. En eller flera, kommaseparerade: kontaktperson, kontaktfamilj, familjehem, jourhem, särskilt kvalificerad kontaktperson.",
+            "Obligatorisk. En eller flera, kommaseparerade: kontaktperson, kontaktfamilj, familjehem, "
+            "jourhem, särskilt kvalificerad kontaktperson.",
         ),
         ("Status", "Godkänd eller Under utredning (tomt = Under utredning)."),
         ("Godkänd datum", "ÅÅÅÅ-MM-DD. Krävs när status är Godkänd."),
@@ -112,11 +142,13 @@ def template_workbook() -> bytes:
         ),
         (
             "Belastningsregistret 1–2, Misstankeregistret 1–2",
-            "Datum (ÅÅÅÅ-MM-DD) då utdraget utan uppgifter kom. Krävs för varje vuxen när status är Godkänd och uppdraget är familjehem eller jourhem (SoF 3 kap. 3 §).",
+            "Datum (ÅÅÅÅ-MM-DD) då utdraget utan uppgifter kom. Krävs för varje vuxen när status är "
+            "Godkänd och uppdraget är familjehem eller jourhem (SoF 3 kap. 3 §).",
         ),
         (
             "",
-            "Importen läser alla rader först. Om någon rad är fel importeras ingenting och felen visas per rad och kolumn.",
+            "Importen läser alla rader först. Om någon rad är fel importeras ingenting och felen visas "
+            "per rad och kolumn.",
         ),
     ):
         help_sheet.append(line)
@@ -260,10 +292,19 @@ def _parse_row(number: int, raw: dict[str, Any], errors: list[RowError], seen: d
     if len(errors) > before:
         return None
     return _Row(
-        number, name, supports, status or Supporter.Status.INVESTIGATING, approved_on, _text(raw.get("Telefon"))[:30], email,
-        _text(raw.get("Gatuadress"))[:200], f"{postal[:3]} {postal[3:]}" if postal else "", _text(raw.get("Ort"))[:100],
-        _text(raw.get("Område"))[:100], members,
-    )  # fmt: skip
+        number,
+        name,
+        supports,
+        status or Supporter.Status.INVESTIGATING,
+        approved_on,
+        _text(raw.get("Telefon"))[:30],
+        email,
+        _text(raw.get("Gatuadress"))[:200],
+        f"{postal[:3]} {postal[3:]}" if postal else "",
+        _text(raw.get("Ort"))[:100],
+        _text(raw.get("Område"))[:100],
+        members,
+    )
 
 
 def import_supporters(*, tenant: Tenant, stream: IO[bytes], commit: bool, filename: str = "") -> ImportResult:
@@ -316,8 +357,17 @@ def _write(tenant: Tenant, rows: Iterable[_Row], filename: str) -> None:
                     pid = uuid.uuid4()
                     existing[number] = pid
                     kind = "samordningsnummer" if int(number[6:8]) > 60 else "personnummer"
-                    new_people.append(Person(id=pid, municipality=municipality, identity_kind=kind, identity_number=number,
-                                             birth_date=birth, first_name=first, last_name=last))  # fmt: skip
+                    new_people.append(
+                        Person(
+                            id=pid,
+                            municipality=municipality,
+                            identity_kind=kind,
+                            identity_number=number,
+                            birth_date=birth,
+                            first_name=first,
+                            last_name=last,
+                        )
+                    )
         Person.objects.bulk_create(new_people, batch_size=1000)
         supporters: list[Supporter] = []
         members: list[SupporterMember] = []
@@ -326,12 +376,23 @@ def _write(tenant: Tenant, rows: Iterable[_Row], filename: str) -> None:
         for row in rows:
             point = locate(row.city, row.area)
             supporter = Supporter(
-                id=uuid.uuid4(), municipality=municipality, name=row.name, status=row.status, supports=row.supports,
-                approved_supports=row.supports if row.status == Supporter.Status.APPROVED else [], approved_on=row.approved_on,
-                responsible=tenant.user, phone=row.phone, email=row.email, street_address=row.street_address,
-                postal_code=row.postal_code, city=row.city, area=row.area,
-                latitude=point[0] if point else None, longitude=point[1] if point else None,
-            )  # fmt: skip
+                id=uuid.uuid4(),
+                municipality=municipality,
+                name=row.name,
+                status=row.status,
+                supports=row.supports,
+                approved_supports=row.supports if row.status == Supporter.Status.APPROVED else [],
+                approved_on=row.approved_on,
+                responsible=tenant.user,
+                phone=row.phone,
+                email=row.email,
+                street_address=row.street_address,
+                postal_code=row.postal_code,
+                city=row.city,
+                area=row.area,
+                latitude=point[0] if point else None,
+                longitude=point[1] if point else None,
+            )
             supporters.append(supporter)
             for m in row.members:
                 member = SupporterMember(
@@ -343,8 +404,17 @@ def _write(tenant: Tenant, rows: Iterable[_Row], filename: str) -> None:
                     (RegisterCheck.Kind.POLICE_SUSPICION, m[5]),
                 ):
                     if received is not None:
-                        checks.append(RegisterCheck(municipality=municipality, member=member, kind=kind, requested_on=received, received_on=received,
-                                                    outcome=RegisterCheck.Outcome.NO_RECORD, valid_until=add_months(received, validity)))  # fmt: skip
+                        checks.append(
+                            RegisterCheck(
+                                municipality=municipality,
+                                member=member,
+                                kind=kind,
+                                requested_on=received,
+                                received_on=received,
+                                outcome=RegisterCheck.Outcome.NO_RECORD,
+                                valid_until=add_months(received, validity),
+                            )
+                        )
         Supporter.objects.bulk_create(supporters, batch_size=1000)
         SupporterMember.objects.bulk_create(members, batch_size=1000)
         RegisterCheck.objects.bulk_create(checks, batch_size=1000)

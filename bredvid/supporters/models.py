@@ -134,9 +134,13 @@ class Supporter(BaseModel):
         InterestRegistration, on_delete=models.PROTECT, null=True, blank=True, related_name="supporters"
     )
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("ansvarig familjehemssekreterare"),
-    )  # fmt: skip
+    )
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     street_address = models.CharField(_("gatuadress"), max_length=200, blank=True)
@@ -205,9 +209,13 @@ class Assessment(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("utredare")
     )
     co_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("medutredare"),
-    )  # fmt: skip
+    )
     started_on = models.DateField(_("påbörjad"), validators=bounded(EVENT))
     method_notes = models.TextField(_("BRA-Fam eller Kälvesten"), blank=True)
     conclusion = models.TextField(_("sammanfattande bedömning"), blank=True)

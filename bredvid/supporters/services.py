@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """State changes for supporters. Each runs in one transaction with its audit event."""
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from bredvid.audit.services import record
 from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import require as require_dates
 from bredvid.core.errors import IllegalTransition
+from bredvid.core.locking import locked
 from bredvid.people.models import Person
 from bredvid.supporters.geo import locate
 from bredvid.supporters.models import (
@@ -38,7 +38,8 @@ from bredvid.tenancy.context import Tenant
 SUPPORT_VALUES = set(SupportKind.values)
 # The processing notice shown with every registration (recorded with it, as shown).
 CONSENT_TEXT = _lazy(
-    "Uppgifterna behandlas av socialnämnden för att handlägga intresseanmälan (dataskyddsförordningen artikel 6.1 e)."
+    "Uppgifterna behandlas av socialnämnden för att handlägga intresseanmälan "
+    "(dataskyddsförordningen artikel 6.1 e)."
 )
 
 
@@ -59,9 +60,18 @@ def _check_supports(supports: list[str], field: str = "supports") -> None:
 # Interest registrations
 # ---------------------------------------------------------------------------
 REGISTRATION_FIELDS = (
-    "supports", "first_name", "last_name", "email", "phone", "street_address", "postal_code", "city",
-    "area", "household", "message",
-)  # fmt: skip
+    "supports",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street_address",
+    "postal_code",
+    "city",
+    "area",
+    "household",
+    "message",
+)
 
 
 def register_interest(
@@ -99,15 +109,14 @@ def register_interest(
     return registration
 
 
+_Status = InterestRegistration.Status
 _NEXT = {
-    InterestRegistration.Status.NEW: {InterestRegistration.Status.CONTACTED, InterestRegistration.Status.INVITED,
-                                      InterestRegistration.Status.INVESTIGATING, InterestRegistration.Status.CLOSED},
-    InterestRegistration.Status.CONTACTED: {InterestRegistration.Status.INVITED, InterestRegistration.Status.INVESTIGATING,
-                                            InterestRegistration.Status.CLOSED},
-    InterestRegistration.Status.INVITED: {InterestRegistration.Status.INVESTIGATING, InterestRegistration.Status.CLOSED},
-    InterestRegistration.Status.INVESTIGATING: set(),
-    InterestRegistration.Status.CLOSED: set(),
-}  # fmt: skip
+    _Status.NEW: {_Status.CONTACTED, _Status.INVITED, _Status.INVESTIGATING, _Status.CLOSED},
+    _Status.CONTACTED: {_Status.INVITED, _Status.INVESTIGATING, _Status.CLOSED},
+    _Status.INVITED: {_Status.INVESTIGATING, _Status.CLOSED},
+    _Status.INVESTIGATING: set(),
+    _Status.CLOSED: set(),
+}
 
 
 def move_registration(
@@ -117,14 +126,15 @@ def move_registration(
     _require(can_manage_supporters(tenant))
     if to == InterestRegistration.Status.INVESTIGATING:
         raise IllegalTransition(_("Påbörja utredningen med knappen för det."))
-    if to not in _NEXT[registration.status]:  # type: ignore[index]
-        raise IllegalTransition(_("Anmälan kan inte flyttas dit från sin nuvarande status."))
-    if (
-        to == InterestRegistration.Status.CLOSED
-        and close_reason not in InterestRegistration.CloseReason.values
-    ):
-        raise ValidationError({"close_reason": _("Ange varför anmälan avslutas.")})
     with transaction.atomic():
+        locked(registration)
+        if to not in _NEXT[registration.status]:  # type: ignore[index]
+            raise IllegalTransition(_("Anmälan kan inte flyttas dit från sin nuvarande status."))
+        if (
+            to == InterestRegistration.Status.CLOSED
+            and close_reason not in InterestRegistration.CloseReason.values
+        ):
+            raise ValidationError({"close_reason": _("Ange varför anmälan avslutas.")})
         registration.status = to
         registration.handled_by = tenant.user
         if to == InterestRegistration.Status.CLOSED:
@@ -148,10 +158,11 @@ def start_investigation(
 ) -> Supporter:
     """Turn a registration into a supporter under investigation, with an open assessment."""
     _require(can_manage_supporters(tenant))
-    if InterestRegistration.Status.INVESTIGATING not in _NEXT[registration.status]:  # type: ignore[index]
-        raise IllegalTransition(_("Anmälan är avslutad eller redan under utredning."))
     require_dates(Assessment, started_on=started_on)
     with transaction.atomic():
+        locked(registration)
+        if InterestRegistration.Status.INVESTIGATING not in _NEXT[registration.status]:  # type: ignore[index]
+            raise IllegalTransition(_("Anmälan är avslutad eller redan under utredning."))
         supporter = Supporter.objects.create(
             municipality=registration.municipality,
             name=f"{registration.first_name} {registration.last_name}",
@@ -181,9 +192,11 @@ def start_investigation(
         registration.handled_by = tenant.user
         registration.save()
         InterestEvent.objects.create(
-            municipality=registration.municipality, registration=registration,
-            status=InterestRegistration.Status.INVESTIGATING, by=tenant.user,
-        )  # fmt: skip
+            municipality=registration.municipality,
+            registration=registration,
+            status=InterestRegistration.Status.INVESTIGATING,
+            by=tenant.user,
+        )
         record(
             action=Action.CREATE,
             tenant=tenant,
@@ -200,6 +213,7 @@ def add_member(
     if person.municipality_id != supporter.municipality_id:
         raise PermissionDenied
     with transaction.atomic():
+        locked(supporter)  # the household changes one member at a time
         member, _created = SupporterMember.objects.get_or_create(
             supporter=supporter,
             person=person,
@@ -224,14 +238,15 @@ def _open_assessment(supporter: Supporter) -> Assessment:
 
 def record_activity(*, tenant: Tenant, assessment: Assessment, data: dict[str, Any]) -> AssessmentActivity:
     _require(can_manage_supporters(tenant))
-    if assessment.status != Assessment.Status.OPEN:
-        raise IllegalTransition(_("Utredningen är avslutad."))
-    activity = AssessmentActivity(
-        municipality=assessment.municipality, assessment=assessment, recorded_by=tenant.user, **data
-    )
-    if activity.kind == AssessmentActivity.Kind.REFERENCE and not activity.reference_name.strip():
-        raise ValidationError({"reference_name": _("Ange vem referensen är.")})
     with transaction.atomic():
+        locked(assessment)
+        if assessment.status != Assessment.Status.OPEN:
+            raise IllegalTransition(_("Utredningen är avslutad."))
+        activity = AssessmentActivity(
+            municipality=assessment.municipality, assessment=assessment, recorded_by=tenant.user, **data
+        )
+        if activity.kind == AssessmentActivity.Kind.REFERENCE and not activity.reference_name.strip():
+            raise ValidationError({"reference_name": _("Ange vem referensen är.")})
         activity.full_clean()
         activity.save()
         record(action=Action.CREATE, tenant=tenant, obj=activity, detail={"kind": activity.kind})
@@ -244,27 +259,40 @@ def default_validity(municipality: Any) -> int:
 
 
 def record_register_check(
-    *, tenant: Tenant, member: SupporterMember, kind: str, requested_on: datetime.date,
-    received_on: datetime.date | None = None, outcome: str = RegisterCheck.Outcome.PENDING, note: str = "",
+    *,
+    tenant: Tenant,
+    member: SupporterMember,
+    kind: str,
+    requested_on: datetime.date,
+    received_on: datetime.date | None = None,
+    outcome: str = RegisterCheck.Outcome.PENDING,
+    note: str = "",
     valid_until: datetime.date | None = None,
-) -> RegisterCheck:  # fmt: skip
+) -> RegisterCheck:
     from bredvid.core.legal_time import add_months
 
     _require(can_manage_supporters(tenant))
-    if not member.adult:
-        raise ValidationError({"member": _("Registerutdrag begärs för vuxna i hushållet.")})
     require_dates(RegisterCheck, requested_on=requested_on, received_on=received_on, valid_until=valid_until)
     if received_on is not None and received_on < requested_on:
         raise ValidationError({"received_on": _("Utdraget kan inte ha kommit före begäran.")})
     if outcome != RegisterCheck.Outcome.PENDING and received_on is None:
         raise ValidationError({"received_on": _("Ange när utdraget kom.")})
-    if received_on is not None and valid_until is None:
-        valid_until = add_months(received_on, default_validity(member.municipality))
-    check = RegisterCheck(
-        municipality=member.municipality, member=member, kind=kind, requested_on=requested_on,
-        received_on=received_on, outcome=outcome, note=note, valid_until=valid_until,
-    )  # fmt: skip
     with transaction.atomic():
+        locked(member)
+        if not member.adult:
+            raise ValidationError({"member": _("Registerutdrag begärs för vuxna i hushållet.")})
+        if received_on is not None and valid_until is None:
+            valid_until = add_months(received_on, default_validity(member.municipality))
+        check = RegisterCheck(
+            municipality=member.municipality,
+            member=member,
+            kind=kind,
+            requested_on=requested_on,
+            received_on=received_on,
+            outcome=outcome,
+            note=note,
+            valid_until=valid_until,
+        )
         check.full_clean()
         check.save()
         record(
@@ -278,18 +306,24 @@ def record_register_check(
 
 
 def record_training(
-    *, tenant: Tenant, supporter: Supporter, course: str, sessions_attended: int, sessions_total: int = 8,
+    *,
+    tenant: Tenant,
+    supporter: Supporter,
+    course: str,
+    sessions_attended: int,
+    sessions_total: int = 8,
     completed_on: datetime.date | None = None,
-) -> Training:  # fmt: skip
+) -> Training:
     _require(can_manage_supporters(tenant))
     if sessions_attended > sessions_total:
         raise ValidationError({"sessions_attended": _("Fler träffar än utbildningen har.")})
-    training, _created = Training.objects.get_or_create(
-        supporter=supporter,
-        course=course,
-        defaults={"municipality": supporter.municipality, "sessions_total": sessions_total},
-    )
     with transaction.atomic():
+        locked(supporter)  # one course row per supporter, even when two officers save at once
+        training, _created = Training.objects.get_or_create(
+            supporter=supporter,
+            course=course,
+            defaults={"municipality": supporter.municipality, "sessions_total": sessions_total},
+        )
         training.sessions_total = sessions_total
         training.sessions_attended = sessions_attended
         training.completed_on = completed_on
@@ -331,18 +365,22 @@ def conclude_assessment(
     *, tenant: Tenant, assessment: Assessment, conclusion: str, supports: list[str], method_notes: str = ""
 ) -> Assessment:
     _require(can_manage_supporters(tenant))
-    if assessment.status != Assessment.Status.OPEN:
-        raise IllegalTransition(_("Utredningen är redan avgjord."))
     if not conclusion.strip():
         raise ValidationError({"conclusion": _("Skriv den sammanfattande bedömningen.")})
     _check_supports(supports)
     with transaction.atomic():
+        locked(assessment)
+        if assessment.status != Assessment.Status.OPEN:
+            raise IllegalTransition(_("Utredningen är redan avgjord."))
         assessment.conclusion = conclusion
         assessment.supports = supports
         assessment.method_notes = method_notes
         assessment.save()
         record(
-            action=Action.UPDATE, tenant=tenant, obj=assessment, detail={"fields": ["conclusion", "supports"]}
+            action=Action.UPDATE,
+            tenant=tenant,
+            obj=assessment,
+            detail={"fields": ["conclusion", "supports"]},
         )
     return assessment
 
@@ -350,17 +388,18 @@ def conclude_assessment(
 def approve(*, tenant: Tenant, assessment: Assessment, decided_on: datetime.date) -> Supporter:
     """The manager approves the supporter for the assessed supports."""
     _require(can_approve_supporters(tenant))
-    if assessment.status != Assessment.Status.OPEN:
-        raise IllegalTransition(_("Utredningen är redan avgjord."))
-    if not assessment.conclusion.strip():
-        raise IllegalTransition(_("Utredningen saknar sammanfattande bedömning."))
     require_dates(Assessment, decided_on=decided_on)
-    supporter = assessment.supporter
-    if set(assessment.supports) & set(POLICE_CHECKS_REQUIRED_FOR):
-        problems = police_check_problems(supporter, decided_on)
-        if problems:
-            raise ValidationError({"supports": problems})
     with transaction.atomic():
+        supporter = locked(assessment.supporter)  # the supporter first, as every supporter service
+        locked(assessment)
+        if assessment.status != Assessment.Status.OPEN:
+            raise IllegalTransition(_("Utredningen är redan avgjord."))
+        if not assessment.conclusion.strip():
+            raise IllegalTransition(_("Utredningen saknar sammanfattande bedömning."))
+        if set(assessment.supports) & set(POLICE_CHECKS_REQUIRED_FOR):
+            problems = police_check_problems(supporter, decided_on)
+            if problems:
+                raise ValidationError({"supports": problems})
         assessment.status = Assessment.Status.APPROVED
         assessment.approved_by = tenant.user
         assessment.decided_on = decided_on
@@ -379,18 +418,19 @@ def approve(*, tenant: Tenant, assessment: Assessment, decided_on: datetime.date
 
 def reject(*, tenant: Tenant, assessment: Assessment, decided_on: datetime.date, reason: str) -> Supporter:
     _require(can_approve_supporters(tenant))
-    if assessment.status != Assessment.Status.OPEN:
-        raise IllegalTransition(_("Utredningen är redan avgjord."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
     require_dates(Assessment, decided_on=decided_on)
     with transaction.atomic():
+        supporter = locked(assessment.supporter)
+        locked(assessment)
+        if assessment.status != Assessment.Status.OPEN:
+            raise IllegalTransition(_("Utredningen är redan avgjord."))
         assessment.status = Assessment.Status.REJECTED
         assessment.approved_by = tenant.user
         assessment.decided_on = decided_on
         assessment.conclusion = assessment.conclusion or reason
         assessment.save()
-        supporter = assessment.supporter
         supporter.status = Supporter.Status.ENDED
         supporter.ended_on = decided_on
         supporter.ended_reason = reason
@@ -428,7 +468,7 @@ def save_profile(
     if unknown:
         raise ValidationError({name: _("Okänt fält.") for name in sorted(unknown)})
     with transaction.atomic():
-        supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        locked(supporter)
         if kind not in supporter.approved_supports:
             raise IllegalTransition(_("Profilen fylls i för uppdrag som uppdragstagaren är godkänd för."))
         profile = SupporterProfile.objects.filter(supporter=supporter, support_kind=kind).first()
@@ -446,12 +486,13 @@ def save_profile(
 
 def pause(*, tenant: Tenant, supporter: Supporter, reason: str, until: datetime.date | None) -> Supporter:
     _require(can_manage_supporters(tenant))
-    if supporter.status != Supporter.Status.APPROVED:
-        raise IllegalTransition(_("Bara en godkänd uppdragstagare kan göras vilande."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
     require_dates(Supporter, paused_until=until)
     with transaction.atomic():
+        locked(supporter)
+        if supporter.status != Supporter.Status.APPROVED:
+            raise IllegalTransition(_("Bara en godkänd uppdragstagare kan göras vilande."))
         supporter.status = Supporter.Status.PAUSED
         supporter.paused_reason = reason
         supporter.paused_until = until
@@ -462,9 +503,10 @@ def pause(*, tenant: Tenant, supporter: Supporter, reason: str, until: datetime.
 
 def resume(*, tenant: Tenant, supporter: Supporter) -> Supporter:
     _require(can_manage_supporters(tenant))
-    if supporter.status != Supporter.Status.PAUSED:
-        raise IllegalTransition(_("Uppdragstagaren är inte vilande."))
     with transaction.atomic():
+        locked(supporter)
+        if supporter.status != Supporter.Status.PAUSED:
+            raise IllegalTransition(_("Uppdragstagaren är inte vilande."))
         supporter.status = Supporter.Status.APPROVED
         supporter.paused_until = None
         supporter.save()
@@ -474,12 +516,13 @@ def resume(*, tenant: Tenant, supporter: Supporter) -> Supporter:
 
 def end(*, tenant: Tenant, supporter: Supporter, reason: str, ended_on: datetime.date) -> Supporter:
     _require(can_manage_supporters(tenant))
-    if supporter.status == Supporter.Status.ENDED:
-        raise IllegalTransition(_("Uppdragstagaren är redan avslutad."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange skälet.")})
     require_dates(Supporter, ended_on=ended_on)
     with transaction.atomic():
+        locked(supporter)
+        if supporter.status == Supporter.Status.ENDED:
+            raise IllegalTransition(_("Uppdragstagaren är redan avslutad."))
         supporter.status = Supporter.Status.ENDED
         supporter.ended_reason = reason
         supporter.ended_on = ended_on

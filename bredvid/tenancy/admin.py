@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from bredvid.core.admin import ServicesOnlyAdmin
 from bredvid.tenancy.models import Membership, Municipality, Unit
 
 
@@ -16,12 +17,10 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServicesOnlyAdmin):
+    """Read only: memberships change through the municipality's own administration (its services
+    check the permission and write the audit event); they end by `active = False`, history stays."""
+
     list_display = ("user", "unit", "municipality", "role", "active")
     list_filter = ("municipality", "role", "active")
-    readonly_fields = ("municipality",)
-    autocomplete_fields = ("user",)
     search_fields = ("user__username", "user__last_name")
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # memberships end by `active = False`; history stays

@@ -6,17 +6,15 @@ constraint on the assignment's request is checked on both databases by test_serv
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from bredvid.assignments.models import Assignment
 from bredvid.core.errors import IllegalTransition
 from bredvid.matching import services
 from bredvid.matching.models import Offer, SupportRequest
+from tests.concurrency import race as _race
 from tests.matching.factories import approved_supporter, granted_intervention, request_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,28 +24,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises all writers)")
-
-
-def _race(*jobs: Callable[[], object]) -> list[object]:
-    """Run the jobs in threads released together; each result is a value or the exception raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # collected for the assertions
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _accepted(world, req, supporter) -> Offer:  # type: ignore[no-untyped-def]

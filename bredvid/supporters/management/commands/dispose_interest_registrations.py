@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -9,7 +8,10 @@ from bredvid.tenancy.models import Municipality
 
 
 class Command(BaseCommand):
-    help = "Dispose of (gallra) interest registrations that led nowhere, after the municipality's retention time."
+    help = (
+        "Dispose of (gallra) interest registrations that led nowhere, "
+        "after the municipality's retention time."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--commit", action="store_true", help="delete (without it: list only)")
