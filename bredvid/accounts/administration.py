@@ -496,3 +496,37 @@ def choose_first_password(*, user: User, password: str, ip: str | None = None) -
             action=Action.UPDATE, actor=locked, ip=ip, detail={"change": "first_password_chosen"}
         )
     user.password = locked.password
+
+
+def appoint_first_administrator(*, municipality: Municipality, unit: Unit, user: User) -> Membership:
+    """The platform operator gives a new municipality its first Systemförvaltare (`manage.py
+    first_administrator`); from then on the municipality administers itself at /administration/.
+    Refused once the municipality has an active administrator: more are appointed there, by one of
+    them, never from the command line."""
+    with transaction.atomic():
+        locked = Municipality.objects.select_for_update().get(pk=municipality.pk)
+        if unit.municipality_id != locked.pk or not unit.active:
+            raise ValidationError({"unit": _("Enheten hör inte till kommunen eller är stängd.")})
+        if _platform_account(user) or not user.is_active:
+            raise ValidationError({"user": _("Kontot kan inte få en roll i en kommun.")})
+        if Membership.objects.in_municipality(locked).filter(role=Role.ADMIN, active=True).exists():
+            raise IllegalTransition(
+                _("Kommunen har redan en systemförvaltare; fler utses under Administration.")
+            )
+        existing = (
+            Membership.objects.select_for_update().filter(user=user, unit=unit, role=Role.ADMIN).first()
+        )
+        if existing is None:
+            membership = Membership.objects.create(user=user, unit=unit, role=Role.ADMIN)
+        else:
+            existing.active = True
+            existing.save(update_fields=["active", "updated_at"])
+            membership = existing
+        record(
+            action=Action.CREATE if existing is None else Action.UPDATE,
+            municipality=locked,
+            obj=membership,
+            via="cli",
+            detail={"change": "first_administrator", **_membership_detail(membership)},
+        )
+    return membership
