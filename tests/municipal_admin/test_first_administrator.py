@@ -51,7 +51,7 @@ def test_platform_accounts_and_unknown_names_are_refused(new_municipality) -> No
 
 
 def test_several_units_need_the_unit_named(new_municipality) -> None:  # type: ignore[no-untyped-def]
-    municipality, unit = new_municipality
+    municipality, _unit = new_municipality
     UnitFactory(municipality=municipality, name="Vuxen")
     UserFactory(username="anna.admin")
     with pytest.raises(CommandError, match="--unit"):
