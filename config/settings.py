@@ -355,6 +355,12 @@ AUDIT_CHECKPOINT_SYSLOG = env.bool("AUDIT_CHECKPOINT_SYSLOG", default=False)
 # Rows per page of every API list (bredvid/api/pagination.py): the default, and the most a client may ask.
 API_PAGE_SIZE = 50
 API_PAGE_SIZE_MAX = 200
+# Public forms (bredvid.www.public.protection): submissions per client address and per e-mail address
+# (django-ratelimit rates on the default cache: use a shared cache such as Redis in production), and
+# the largest body accepted.
+PUBLIC_FORM_RATE_PER_IP = env.str("PUBLIC_FORM_RATE_PER_IP", default="10/h")
+PUBLIC_FORM_RATE_PER_EMAIL = env.str("PUBLIC_FORM_RATE_PER_EMAIL", default="3/h")
+PUBLIC_FORM_MAX_BYTES = 64 * 1024
 # Rows per page on the staff lists (bredvid.www.staff.actions.paginate).
 STAFF_PAGE_SIZE = 50
 

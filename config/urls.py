@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("administration/", include("bredvid.www.admin.urls")),
     path("", include("bredvid.www.staff.urls")),
+    path("", include("bredvid.www.public.urls")),
 ]
 
 if settings.OIDC_ENABLED:

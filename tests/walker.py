@@ -82,6 +82,9 @@ PUBLIC: dict[str, set[int]] = {
     "api-1:api-root": {404},  # ninja's internal root pattern: always a 404
     # Calendar apps cannot log in: the unguessable token in the URL is the credential.
     "staff:calendar_feed": {200},
+    # The municipalities' public sites (bredvid/www/public): anonymous visitors, no personal data shown.
+    "public:municipality_list": {200},
+    "public:start": {200},
 }
 
 #: Statuses a signed-in user may get; anything else (above all a 500) is a failure.
@@ -323,6 +326,7 @@ class Param:
     value: Callable[[Fixture, Endpoint], Any]
     #: "object": names an object of the home municipality; the other municipality must get a 404.
     #: "value": not an object (a year, a format); each municipality gets its own data for it.
+    #:   (Also a public site's slug: every visitor sees the same public pages.)
     #: "capability": the value itself is the credential (a feed token); whoever holds it may see.
     kind: str = "object"
 
@@ -445,6 +449,8 @@ PARAMS: dict[str, Param] = {
     "registration_id": Param(lambda fx, ep: _home_object(fx, _model("supporters", "InterestRegistration"))),
     # The municipality's administration: a user (by their role here), a unit, one membership.
     "user_id": Param(lambda fx, ep: fx.users["caseworker"].pk),
+    # A public site is the home municipality's (its slug).
+    "slug": Param(lambda fx, ep: fx.world.home.slug, kind="value"),
     "unit_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Unit"))),
     "membership_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Membership"))),
 }
