@@ -41,6 +41,13 @@ def _fast_settings() -> None:
     """Overrides tests/conftest.py's fixture: the browser tests change no settings in-process."""
 
 
+@pytest.fixture(autouse=True)
+def frozen_now() -> None:
+    """Overrides tests/conftest.py's fixture: the server below is another process, on the machine's
+    clock (so are chromium's cookies), and the demo data it loads are relative to that day; the tests
+    here read "today" from the same clock."""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
