@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import datetime
 import os
+import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -43,3 +46,78 @@ def test_real_clock_opts_out(frozen_now, tmp_path) -> None:  # type: ignore[no-u
     written = tmp_path / "now"
     written.write_text("")  # the kernel stamps the file with the machine's time
     assert abs(time.time() - written.stat().st_mtime) < 5
+
+
+# --- no test reads the clock when its module is imported (that is the machine's clock, before any freeze)
+
+CLOCK_READS = {
+    ("date", "today"), ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"),
+    ("timezone", "now"), ("timezone", "localdate"), ("timezone", "localtime"), ("time", "time"),
+}  # fmt: skip
+TESTS = Path(__file__).resolve().parent
+
+
+def clock_reads_at_import(source: str) -> list[int]:
+    """Lines where importing `source` reads the clock: module and class bodies, decorators, default
+    arguments, and the bodies of the module's own functions that those call. Function and lambda bodies
+    run later, inside a test, on the frozen clock."""
+    tree = ast.parse(source)
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    found: list[int] = []
+    entered: set[str] = set()
+
+    def visit(node: ast.AST, deferred: bool) -> None:
+        if isinstance(node, ast.Call) and not deferred:
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                owner = func.value
+                name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+                if (name, func.attr) in CLOCK_READS:
+                    found.append(node.lineno)
+            elif isinstance(func, ast.Name) and func.id in functions and func.id not in entered:
+                entered.add(func.id)
+                for statement in functions[func.id].body:
+                    visit(statement, False)
+        for field, value in ast.iter_fields(node):
+            later = deferred or (
+                field == "body" and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            )
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, ast.AST):
+                    visit(child, later)
+
+    visit(tree, False)
+    return sorted(set(found))
+
+
+def test_the_scan_finds_clock_reads_at_import() -> None:
+    source = textwrap.dedent(
+        """
+        import datetime as dt
+        from django.utils import timezone
+
+        def _edges():
+            return [timezone.localdate()]
+
+        DATES = st.sampled_from(_edges())
+        LIMIT = dt.date.today()
+
+        @pytest.mark.parametrize("day", [dt.datetime.now()])
+        def test_a(day, when=time.time()):
+            assert timezone.now()
+
+        class Factory:
+            start = timezone.localtime()
+            lazy = LazyFunction(lambda: timezone.localdate())
+        """
+    )
+    assert clock_reads_at_import(source) == [6, 9, 11, 12, 16]
+
+
+def test_no_test_module_reads_the_clock_at_import() -> None:
+    offenders = {
+        str(path.relative_to(TESTS)): lines
+        for path in sorted(TESTS.rglob("*.py"))
+        if "node_modules" not in path.parts and (lines := clock_reads_at_import(path.read_text()))
+    }
+    assert offenders == {}, "compute today inside the test (docs/testing.md)"
