@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import datetime
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,27 +9,14 @@ from django.test import Client
 
 from bredvid.tenancy.context import Tenant, build_tenant
 from bredvid.tenancy.models import Municipality, Role, Unit
+from tests.clock import parse_instant, run_instant
 from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory, UserFactory
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-# Where every test starts: an ordinary Tuesday after every date the tests write down, away from holidays,
-# month ends and DST changes. BREDVID_TEST_NOW overrides it for a whole run (`BREDVID_TEST_NOW="2026-12-24
-# 12:00" make test`) to show that no test depends on the day it runs; a `frozen_at` marker overrides both
-# for one test. See docs/testing.md.
-DEFAULT_NOW = "2027-06-15 09:00"
-
-
-def parse_instant(text: str) -> datetime.datetime:
-    """'2026-12-24 12:00' (or a date alone, meaning 09:00) as a moment in Stockholm; an offset is kept."""
-    moment = datetime.datetime.fromisoformat(text.strip())
-    if len(text.strip()) == 10:
-        moment = moment.replace(hour=9)
-    return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
 
 
 @pytest.fixture(autouse=True)
 def frozen_now(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller | None]:
-    """Every test starts at the same instant: DEFAULT_NOW, BREDVID_TEST_NOW or its `frozen_at` marker.
+    """Every test starts at the same instant (tests/clock.py): DEFAULT_NOW, BREDVID_TEST_NOW or its
+    `frozen_at` marker.
 
     The clock ticks from there (sessions, one-time codes, sesame links and lockouts behave as in real
     life); the traveller is yielded for tests that move it (`frozen_now.shift(...)`). A test marked
@@ -41,7 +25,7 @@ def frozen_now(request: pytest.FixtureRequest) -> Iterator[time_machine.Travelle
         yield None
         return
     marker = request.node.get_closest_marker("frozen_at")
-    text = marker.args[0] if marker else os.environ.get("BREDVID_TEST_NOW") or DEFAULT_NOW
+    text = marker.args[0] if marker else run_instant()
     with time_machine.travel(parse_instant(text), tick=True) as traveller:
         yield traveller
 

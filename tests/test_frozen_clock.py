@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import datetime
-import os
 import textwrap
 import time
 from pathlib import Path
@@ -12,11 +11,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.conftest import DEFAULT_NOW, STOCKHOLM, parse_instant
+from tests.clock import STOCKHOLM, parse_instant, run_instant
 
 
 def test_every_clock_starts_at_the_frozen_instant() -> None:
-    expected = parse_instant(os.environ.get("BREDVID_TEST_NOW") or DEFAULT_NOW)
+    expected = parse_instant(run_instant())
     now = timezone.now()
     assert datetime.timedelta(0) <= now - expected < datetime.timedelta(minutes=1)
     assert timezone.localdate() == datetime.date.today() == expected.astimezone(STOCKHOLM).date()
