@@ -1,14 +1,33 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.test import Client
 
 from bredvid.tenancy.context import Tenant, build_tenant
 from bredvid.tenancy.models import Municipality, Role, Unit
+from tests.clock import parse_instant, run_instant
 from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller | None]:
+    """Every test starts at the same instant (tests/clock.py): DEFAULT_NOW, BREDVID_TEST_NOW or its
+    `frozen_at` marker.
+
+    The clock ticks from there (sessions, one-time codes, sesame links and lockouts behave as in real
+    life); the traveller is yielded for tests that move it (`frozen_now.shift(...)`). A test marked
+    `real_clock` runs on the machine's clock and must say why."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    marker = request.node.get_closest_marker("frozen_at")
+    text = marker.args[0] if marker else run_instant()
+    with time_machine.travel(parse_instant(text), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

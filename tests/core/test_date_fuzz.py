@@ -34,7 +34,7 @@ FUZZ = settings(
 
 def _edges() -> list[dt.date]:
     today = timezone.localdate()
-    years = [today.replace(year=today.year + n) for n in (-10, 10)]
+    years = [date_bounds.Offset(years=n).on(today) for n in (-10, 10)]  # 29 February has no twin
     return [
         dt.date.min, dt.date.max, dt.date(1899, 12, 31), dt.date(1900, 1, 1), today,
         today + dt.timedelta(days=1), today + dt.timedelta(days=7), today + dt.timedelta(days=8),
@@ -42,15 +42,15 @@ def _edges() -> list[dt.date]:
     ]  # fmt: skip
 
 
-DATES = st.one_of(st.dates(), st.sampled_from(_edges()))
+# The edges are drawn while a test runs, relative to its (frozen) today, not to the day of collection.
+EDGES = st.builds(_edges).flatmap(st.sampled_from)
+DATES = st.one_of(st.dates(), EDGES)
 ZONES = st.sampled_from(
     [None, dt.UTC, dt.timezone(dt.timedelta(hours=14)), dt.timezone(dt.timedelta(hours=-12))]
 )
 DATETIMES = st.one_of(
     st.datetimes(timezones=ZONES),
-    st.builds(
-        lambda d, z: dt.datetime.combine(d, dt.time(23, 30), tzinfo=z), st.sampled_from(_edges()), ZONES
-    ),
+    st.builds(lambda d, z: dt.datetime.combine(d, dt.time(23, 30), tzinfo=z), EDGES, ZONES),
 )
 
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
+from tests.clock import parse_instant, run_instant
 from tests.e2e import helpers
 from tests.e2e.helpers import PASSWORD
 
@@ -41,22 +43,40 @@ def _fast_settings() -> None:
     """Overrides tests/conftest.py's fixture: the browser tests change no settings in-process."""
 
 
+@pytest.fixture(scope="session")
+def clock() -> Iterator[Any]:
+    """One ticking clock for the whole session, started at the run's instant (tests/clock.py): the server
+    below starts its own at the same instant, so both read the same day. `frozen_at` has no effect here."""
+    with time_machine.travel(parse_instant(run_instant()), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(clock: Any) -> Any:
+    """Overrides tests/conftest.py's fixture: a per-test restart would leave the server's clock behind."""
+    return clock
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
+def _manage(*args: str) -> list[str]:
+    """manage.py on the run's frozen clock (chromium keeps the machine's; the session cookie has no expiry
+    date and the CSRF cookie's Max-Age wins over its Expires, so the difference does not show)."""
+    return [sys.executable, "-m", "tests.e2e.frozen_manage", run_instant(), *args]
+
+
 def _run(args: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(_manage(*args), cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if result.returncode:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def server(clock: Any) -> Iterator[str]:
     """Base URL of a running Bredvid with the demo data (Ale 1440, Borlänge 2081, Pajala 2521)."""
     tmp = tempfile.mkdtemp(prefix="bredvid-e2e-")
     env = {
@@ -75,7 +95,7 @@ def server() -> Iterator[str]:
     log_path = Path(tmp) / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            _manage("runserver", f"127.0.0.1:{port}", "--noreload"),
             cwd=ROOT,
             env=env,
             stdout=log,
