@@ -112,6 +112,12 @@ def open_case(*, tenant: Tenant, client: Person, unit: Unit, opened_on: datetime
     return case
 
 
+def _still_open(case: Case) -> None:
+    """On the locked case row: a closed case takes no new investigation, decision or intervention."""
+    if case.status == Case.Status.CLOSED:
+        raise IllegalTransition(_("Ärendet är avslutat."))
+
+
 def close_case(*, tenant: Tenant, case: Case, closed_on: datetime.date) -> Case:
     require_dates(Case, closed_on=closed_on)
     with transaction.atomic():
@@ -352,8 +358,7 @@ def start_investigation(
     with transaction.atomic():
         locked(case)
         _require(can_work_on_case(tenant, case))
-        if case.status == Case.Status.CLOSED:
-            raise IllegalTransition(_("Ärendet är avslutat."))
+        _still_open(case)
         age = _age(case.client, started_on)
         investigation = Investigation(
             municipality=case.municipality,
@@ -509,6 +514,7 @@ def propose_decision(*, tenant: Tenant, case: Case, data: dict[str, Any]) -> Dec
     with transaction.atomic():
         locked(case)
         _require(can_work_on_case(tenant, case))
+        _still_open(case)
         _validated(decision)
         decision.save()
         _audit(tenant, Action.CREATE, decision, case)
@@ -522,6 +528,7 @@ def decide(*, tenant: Tenant, decision: Decision, decided_on: datetime.date) -> 
         locked(decision.case)  # a granted decision adds an intervention: close_case must wait
         locked(decision)
         _require(can_decide(tenant, decision))
+        _still_open(decision.case)  # closed while the decision waited: nothing may be added
         if decision.status != Decision.Status.PROPOSED:
             raise IllegalTransition(_("Beslutet är redan fattat."))
         decision.status = Decision.Status.DECIDED

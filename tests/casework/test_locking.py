@@ -118,6 +118,25 @@ def test_investigation_is_not_opened_in_a_case_closed_meanwhile(world, case) -> 
     assert not Investigation.objects.filter(case=case).exists()
 
 
+def test_a_decision_is_not_made_in_a_case_closed_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
+    """The race CI found: close_case committed first, then decide took the case lock and added an
+    intervention to the closed case. decide now checks the locked case is still open."""
+    decision = _decision(world, case)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    refused(
+        lambda: services.decide(tenant=world.tenant("manager"), decision=decision, decided_on=D(2026, 3, 25)),
+        IllegalTransition,
+    )
+    assert not Intervention.objects.filter(case=case).exists()
+    assert Decision.objects.get(pk=decision.pk).status == Decision.Status.PROPOSED
+
+
+def test_no_decision_is_proposed_in_a_closed_case(world, case) -> None:  # type: ignore[no-untyped-def]
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    refused(lambda: _decision(world, case), IllegalTransition)
+    assert not Decision.objects.filter(case=case).exists()
+
+
 def test_sign_refuses_an_entry_signed_meanwhile(world, case) -> None:  # type: ignore[no-untyped-def]
     tenant = world.tenant("caseworker")
     stale = _draft(world, case)
