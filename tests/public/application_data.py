@@ -71,6 +71,6 @@ def service_data(form: dict[str, Any]) -> dict[str, Any]:
     """The form data as the service takes it (after the form has cleaned it)."""
     data = {k: v for k, v in form.items() if k != "webbplats"}
     data["joint_custody"] = data.get("joint_custody") == "ja"
-    data.setdefault("do_not_call", False)
-    data.setdefault("do_not_send_post", False)
+    for name in ("do_not_call", "do_not_send_post"):
+        data[name] = bool(data.get(name))
     return data
