@@ -164,7 +164,7 @@ def submit(
             )
         eapplication.full_clean(exclude=["reference"], validate_constraints=False)
         year = timezone.localdate(now).year
-        eapplication.reference = f"EA-{year}-{services.next_number(municipality, year, 'eapplication'):05d}"
+        eapplication.reference = f"EA-{year}-{services._next_number(municipality, year, 'eapplication'):05d}"
         eapplication.save()
         record(
             action=Action.CREATE,

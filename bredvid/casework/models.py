@@ -715,15 +715,15 @@ class EApplication(BaseModel):
     do_not_send_post = models.BooleanField(_("skicka inte post"), default=False)
     # the second guardian's confirmation
     consent_token_hash = models.CharField(max_length=64, blank=True)
-    consent_expires_at = models.DateTimeField(null=True, blank=True)
+    consent_expires_at = models.DateTimeField(null=True, blank=True, validators=bounded(PLAN))
     second_guardian_consented_at = models.DateTimeField(
-        _("andra vårdnadshavarens samtycke"), null=True, blank=True
+        _("andra vårdnadshavarens samtycke"), null=True, blank=True, validators=bounded(RECEIPT)
     )
     # taken into a case
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="eapplication"
     )
-    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True, validators=bounded(EVENT))
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -83,7 +83,7 @@ def _fields(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) -
 # ---------------------------------------------------------------------------
 # Cases
 # ---------------------------------------------------------------------------
-def next_number(municipality: Municipality, year: int, series: str = "case") -> int:
+def _next_number(municipality: Municipality, year: int, series: str = "case") -> int:
     """The next number of the municipality's series for the year (the counter row locked meanwhile)."""
     sequence, _created = CaseSequence.objects.select_for_update().get_or_create(
         municipality=municipality, series=series, year=year
@@ -94,7 +94,7 @@ def next_number(municipality: Municipality, year: int, series: str = "case") -> 
 
 
 def _next_reference(tenant: Tenant, year: int) -> str:
-    return f"{tenant.municipality.kommunkod}-{year}-{next_number(tenant.municipality, year):05d}"
+    return f"{tenant.municipality.kommunkod}-{year}-{_next_number(tenant.municipality, year):05d}"
 
 
 def open_case(*, tenant: Tenant, client: Person, unit: Unit, opened_on: datetime.date | None = None) -> Case:

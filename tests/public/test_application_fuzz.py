@@ -24,7 +24,19 @@ FUZZ = settings(
 )
 
 ODD = st.sampled_from(
-    ["\x00", "\u202e", "\ufeff", "\ud800", "\u200d", "Ω≈ç√", "👨‍👩‍👧", "\n\r\t", "' OR 1=1 --", "<script>", "ß" * 300]
+    [
+        "\x00",
+        "\u202e",
+        "\ufeff",
+        "\ud800",
+        "\u200d",
+        "Ω≈ç√",
+        "👨‍👩‍👧",
+        "\n\r\t",
+        "' OR 1=1 --",
+        "<script>",
+        "ß" * 300,
+    ]
 )
 TEXT = st.one_of(st.text(max_size=300), ODD, st.text(max_size=5000), st.just("x" * 70_000))
 FIELDS = list(guardian_form())

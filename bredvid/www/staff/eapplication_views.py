@@ -31,7 +31,7 @@ class TakeForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(str(u.pk), u.name) for u in units]
+        self.fields["unit"].choices = [(str(u.pk), u.name) for u in units]  # type: ignore[attr-defined]
 
 
 _OPEN = (EApplication.Status.AWAITING_CONSENT, EApplication.Status.READY)
