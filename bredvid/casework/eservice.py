@@ -126,7 +126,9 @@ def check_submission(data: dict[str, Any], today: datetime.date) -> dict[str, An
             errors["applicant_identity_number"] = _("Vårdnadshavaren måste vara minst 18 år.")
         elif number == clean["identity_number"]:
             errors["applicant_identity_number"] = _("Ange ditt eget personnummer, inte barnets.")
-        if clean.get("joint_custody") and not clean.get("second_guardian_email"):
+        if not clean.get("joint_custody"):
+            clean["second_guardian_name"] = clean["second_guardian_email"] = ""
+        elif not clean.get("second_guardian_email"):
             errors["second_guardian_email"] = _("Ange den andra vårdnadshavarens e-postadress.")
     else:
         for name in _GUARDIAN_ONLY:

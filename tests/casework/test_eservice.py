@@ -50,6 +50,12 @@ def test_adult_without_joint_custody_is_ready_and_drops_guardian_fields(world) -
     assert submitted.eapplication.second_guardian_email == ""
 
 
+def test_sole_custody_is_ready_and_asks_nobody(world) -> None:  # type: ignore[no-untyped-def]
+    submitted = _submit(world, guardian_form(joint_custody="nej"))
+    assert submitted.eapplication.status == EApplication.Status.READY
+    assert (submitted.consent_token, submitted.eapplication.second_guardian_email) == ("", "")
+
+
 @pytest.mark.parametrize(
     ("kind", "born", "field"),
     [
