@@ -361,6 +361,8 @@ API_PAGE_SIZE_MAX = 200
 PUBLIC_FORM_RATE_PER_IP = env.str("PUBLIC_FORM_RATE_PER_IP", default="10/h")
 PUBLIC_FORM_RATE_PER_EMAIL = env.str("PUBLIC_FORM_RATE_PER_EMAIL", default="3/h")
 PUBLIC_FORM_MAX_BYTES = 64 * 1024
+# The second guardian's link to confirm an e-application (bredvid.casework.eservice): valid this many days.
+EAPPLICATION_CONSENT_DAYS = env.int("EAPPLICATION_CONSENT_DAYS", default=14)
 # Rows per page on the staff lists (bredvid.www.staff.actions.paginate).
 STAFF_PAGE_SIZE = 50
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import re
 import uuid
@@ -85,6 +86,11 @@ PUBLIC: dict[str, set[int]] = {
     # The municipalities' public sites (bredvid/www/public): anonymous visitors, no personal data shown.
     "public:municipality_list": {200},
     "public:start": {200},
+    # The application for support: the form; the receipt only right after a submission (else back to
+    # the form); the second guardian's link (the token is the credential; a used or unknown one a 404).
+    "public:application_new": {200},
+    "public:application_receipt": {302},
+    "public:application_consent": {200, 404},
 }
 
 #: Statuses a signed-in user may get; anything else (above all a 500) is a failure.
@@ -263,6 +269,18 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         reason=f"{word} walkerdelning",
         shared_by=caseworker,
     )
+    from bredvid.casework.models import EApplication
+
+    # an application from the e-service waiting for the second guardian (its link: `consent_token`)
+    eapplication = EApplication.objects.create(
+        municipality=municipality, reference=f"EA-WALK{word.upper()}", status=EApplication.Status.AWAITING_CONSENT,
+        received_at=timezone.now(), applicant_kind=Application.Applicant.GUARDIANS, first_name="Walkerbarn",
+        last_name=f"{word}ansökare", identity_number=client.identity_number, joint_custody=True,
+        second_guardian_email="walker@example.org", support_kind="kontaktperson", description=f"{word} walkerbehov",
+        contact_by=EApplication.ContactBy.EMAIL, email="walker@example.org",
+        consent_token_hash=hashlib.sha256(f"walker{word}".encode()).hexdigest(),
+        consent_expires_at=timezone.now() + dt.timedelta(days=14),
+    )  # fmt: skip
     from bredvid.tenancy.models import Membership
 
     # the municipality's administration names a unit, a membership and a user (the caseworker)
@@ -287,6 +305,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
             registration,
             supporter,
             assessment,
+            eapplication,
         )
     }
     markers = (
@@ -301,6 +320,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         supporter.name,
         support_request.location_name,
         offer.note,
+        eapplication.last_name,
         *(user.username for user in users.values()),
     )
     return Fixture(
@@ -447,6 +467,12 @@ PARAMS: dict[str, Param] = {
     "entry_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "JournalEntry"))),
     "share_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "CaseShare"))),
     "registration_id": Param(lambda fx, ep: _home_object(fx, _model("supporters", "InterestRegistration"))),
+    "eapplication_id": Param(lambda fx, ep: _home_object(fx, _model("casework", "EApplication"))),
+    # The second guardian's link to the home municipality's e-application (the token is the credential).
+    "consent_token": Param(
+        lambda fx, ep: f"{_home_object(fx, _model('casework', 'EApplication')).hex}.walkerHemlig",
+        kind="capability",
+    ),
     # The municipality's administration: a user (by their role here), a unit, one membership.
     "user_id": Param(lambda fx, ep: fx.users["caseworker"].pk),
     # A public site is the home municipality's (its slug).

@@ -113,22 +113,26 @@ class CaseSequenceQuerySet(ScopedQuerySet["CaseSequence"]):
 
 
 class CaseSequence(models.Model):
-    """Per municipality and year: the last case number handed out (locked while incremented)."""
+    """Per municipality, series and year: the last number handed out (locked while incremented).
+    The series "case" numbers cases; "eapplication" the applications from the e-service."""
 
     holds_personal_data = False
 
     id = models.BigAutoField(primary_key=True)
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(max_length=16, default="case")
     year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     objects = CaseSequenceQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="case_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "series", "year"], name="case_sequence_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.municipality_id}/{self.year}: {self.last}"
+        return f"{self.municipality_id}/{self.series}/{self.year}: {self.last}"
 
 
 class CaseShareQuerySet(ScopedQuerySet["CaseShare"]):
@@ -642,3 +646,104 @@ class IvoReport(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.year} Q{self.quarter}"
+
+
+class EApplicationQuerySet(ScopedQuerySet["EApplication"]):
+    """The municipality's inbox of applications from the e-service: its caseworkers and managers."""
+
+    def may_read(self, tenant: Tenant) -> bool:
+        from bredvid.casework.perms import can_read_cases
+
+        return can_read_cases(tenant)
+
+    def in_inbox(self) -> Self:
+        """What staff work on: waiting for the second guardian, or ready to be taken into a case."""
+        return self.filter(status__in=[EApplication.Status.AWAITING_CONSENT, EApplication.Status.READY])
+
+
+class EApplication(BaseModel):
+    """E-ansökan: an application for support sent through the municipality's public e-service.
+
+    It arrives before there is a person or a case: a caseworker takes it into a case (the person found
+    or created, a case opened, an `Application` with source e-service registered). With joint custody
+    it waits for the second guardian's confirmation through a single-use link (`consent_token_hash`)."""
+
+    holds_personal_data = True
+
+    class Status(models.TextChoices):
+        AWAITING_CONSENT = "awaiting_consent", _("Väntar på den andra vårdnadshavarens samtycke")
+        READY = "ready", _("Att hantera")
+        TAKEN = "taken", _("Registrerad i ärende")
+        WITHDRAWN = "withdrawn", _("Återkallad")
+        REJECTED = "rejected", _("Avvisad")
+
+    class ContactBy(models.TextChoices):
+        PHONE = "phone", _("Telefon")
+        EMAIL = "email", _("E-post")
+        POST = "post", _("Brev")
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("referensnummer"), max_length=20)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    received_at = models.DateTimeField(_("inkom"), validators=bounded(RECEIPT))
+    applicant_kind = models.CharField(_("sökande"), max_length=12, choices=Application.Applicant.choices)
+    # the person the application is about
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    identity_number = models.CharField(_("personnummer"), max_length=20)
+    # the guardian who applies for a child
+    applicant_first_name = models.CharField(_("vårdnadshavarens förnamn"), max_length=100, blank=True)
+    applicant_last_name = models.CharField(_("vårdnadshavarens efternamn"), max_length=100, blank=True)
+    applicant_identity_number = models.CharField(
+        _("vårdnadshavarens personnummer"), max_length=20, blank=True
+    )
+    joint_custody = models.BooleanField(_("gemensam vårdnad"), default=False)
+    second_guardian_name = models.CharField(_("andra vårdnadshavarens namn"), max_length=200, blank=True)
+    second_guardian_email = models.EmailField(_("andra vårdnadshavarens e-post"), blank=True)
+    # what is applied for
+    support_kind = models.CharField(_("insats som söks"), max_length=24, choices=SupportKind.choices)
+    description = models.TextField(_("behov"))
+    # how to be contacted
+    contact_by = models.CharField(_("kontaktas helst via"), max_length=8, choices=ContactBy.choices)
+    contact_times = models.CharField(_("när det passar"), max_length=200, blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    street_address = models.CharField(_("gatuadress"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postnummer"), max_length=6, blank=True)
+    city = models.CharField(_("ort"), max_length=100, blank=True)
+    do_not_call = models.BooleanField(_("ring inte"), default=False)
+    do_not_send_post = models.BooleanField(_("skicka inte post"), default=False)
+    # the second guardian's confirmation
+    consent_token_hash = models.CharField(max_length=64, blank=True)
+    consent_expires_at = models.DateTimeField(null=True, blank=True, validators=bounded(PLAN))
+    second_guardian_consented_at = models.DateTimeField(
+        _("andra vårdnadshavarens samtycke"), null=True, blank=True, validators=bounded(RECEIPT)
+    )
+    # taken into a case
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="eapplication"
+    )
+    taken_at = models.DateTimeField(null=True, blank=True, validators=bounded(EVENT))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = EApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("e-ansökan")
+        verbose_name_plural = _("e-ansökningar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"], name="eapplication_reference_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "status"], name="eapplication_muni_status")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def for_child(self) -> bool:
+        return self.applicant_kind == Application.Applicant.GUARDIANS

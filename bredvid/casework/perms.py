@@ -69,3 +69,13 @@ def can_report_to_ivo(tenant: Tenant) -> bool:
 
 def can_print_case(tenant: Tenant, case: Case) -> bool:
     return can_work_on_case(tenant, case)
+
+
+def can_read_eapplications(tenant: Tenant) -> bool:
+    """The municipality's inbox of applications from the e-service: its caseworkers and managers."""
+    return can_read_cases(tenant)
+
+
+def can_take_eapplication(tenant: Tenant) -> bool:
+    """Taking an e-application into a case opens (or uses) a case."""
+    return can_open_case(tenant)

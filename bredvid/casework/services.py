@@ -83,13 +83,18 @@ def _fields(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) -
 # ---------------------------------------------------------------------------
 # Cases
 # ---------------------------------------------------------------------------
-def _next_reference(tenant: Tenant, year: int) -> str:
+def _next_number(municipality: Municipality, year: int, series: str = "case") -> int:
+    """The next number of the municipality's series for the year (the counter row locked meanwhile)."""
     sequence, _created = CaseSequence.objects.select_for_update().get_or_create(
-        municipality=tenant.municipality, year=year
+        municipality=municipality, series=series, year=year
     )
     sequence.last += 1
     sequence.save(update_fields=["last"])
-    return f"{tenant.municipality.kommunkod}-{year}-{sequence.last:05d}"
+    return sequence.last
+
+
+def _next_reference(tenant: Tenant, year: int) -> str:
+    return f"{tenant.municipality.kommunkod}-{year}-{_next_number(tenant.municipality, year):05d}"
 
 
 def open_case(*, tenant: Tenant, client: Person, unit: Unit, opened_on: datetime.date | None = None) -> Case:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.audit.perms import can_review_audit_log
-from bredvid.casework.perms import can_read_cases, can_report_to_ivo
+from bredvid.casework.perms import can_read_cases, can_read_eapplications, can_report_to_ivo
 from bredvid.deadlines.perms import can_see_deadlines
 from bredvid.matching.perms import can_read_requests
 from bredvid.people.perms import can_read_persons
@@ -37,6 +37,7 @@ NAV = (
     NavItem(_("Start"), "staff:home", _everyone),
     NavItem(_("Att göra"), "staff:todo", can_see_deadlines),
     NavItem(_("Ärenden"), "staff:case_list", can_read_cases),
+    NavItem(_("E-ansökningar"), "staff:eapplication_list", can_read_eapplications),
     NavItem(_("Intresseanmälningar"), "staff:registration_list", can_read_supporters),
     NavItem(_("Uppdragstagare"), "staff:supporter_list", can_read_supporters),
     NavItem(_("Matchning"), "staff:request_list", can_read_requests),

@@ -3,6 +3,7 @@ from django.urls import path
 from bredvid.www.staff import (
     casework_views,
     deadline_views,
+    eapplication_views,
     ivo_views,
     matching_views,
     supporter_views,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("logg/", views.audit_log, name="audit_log"),
     path("logg/export/", views.audit_export, name="audit_export"),
     *casework_views.urls(),
+    *eapplication_views.urls(),
     *deadline_views.urls(),
     *ivo_views.urls(),
     *supporter_views.urls(),
