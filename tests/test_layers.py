@@ -229,6 +229,7 @@ SERVICE_MODULES = sorted(
     [
         *(p for p in (ROOT / "bredvid").glob("*/services.py") if p.parent.name != "audit"),
         ROOT / "bredvid" / "accounts" / "administration.py",  # the municipality's administration (ADR 0012)
+        ROOT / "bredvid" / "casework" / "eservice.py",  # applications from the public e-service
     ]
 )
 #: ORM calls that only insert new rows: no stored state to guard, so no lock needed.

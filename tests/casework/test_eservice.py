@@ -57,14 +57,15 @@ def test_sole_custody_is_ready_and_asks_nobody(world) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize(
-    ("kind", "born", "field"),
+    ("kind", "age", "field"),
     [
-        ("youth_self", years_ago(14, 300), "identity_number"),
-        ("adult_self", years_ago(17, 300), "identity_number"),
-        ("guardians", years_ago(18, 1), "identity_number"),
+        ("youth_self", (14, 300), "identity_number"),
+        ("adult_self", (17, 300), "identity_number"),
+        ("guardians", (18, 1), "identity_number"),
     ],
 )
-def test_ages_by_the_identity_number(world, kind, born, field) -> None:  # type: ignore[no-untyped-def]
+def test_ages_by_the_identity_number(world, kind, age, field) -> None:  # type: ignore[no-untyped-def]
+    born = years_ago(*age)
     form = (
         adult_form(applicant_kind=kind, identity_number=pnr(born))
         if kind != "guardians"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils import timezone
 from stdnum import luhn
 
 
@@ -15,13 +16,15 @@ def pnr(born: datetime.date, serial: str = "238") -> str:
 
 
 def years_ago(years: int, days: int = 0) -> datetime.date:
-    today = datetime.date.today()
-    return today.replace(year=today.year - years) - datetime.timedelta(days=days)
+    """A birth date `years` years and `days` days before today on the tests' frozen clock: call it
+    inside a test, never at import (tests/test_frozen_clock.py)."""
+    today = timezone.localdate()
+    return today.replace(year=today.year - years, day=min(today.day, 28)) - datetime.timedelta(days=days)
 
 
-CHILD = pnr(years_ago(9, 30), "123")
-GUARDIAN = pnr(years_ago(40, 10), "456")
-ADULT = pnr(years_ago(30, 5), "789")
+CHILD = pnr(datetime.date(2017, 4, 12), "123")  # fixed dates: 9–10 years old around the frozen instant
+GUARDIAN = pnr(datetime.date(1986, 9, 3), "456")
+ADULT = pnr(datetime.date(1996, 1, 20), "789")
 
 
 def guardian_form(**changes: Any) -> dict[str, Any]:
