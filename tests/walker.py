@@ -85,6 +85,9 @@ PUBLIC: dict[str, set[int]] = {
     # The municipalities' public sites (bredvid/www/public): anonymous visitors, no personal data shown.
     "public:municipality_list": {200},
     "public:start": {200},
+    # The interest registration; its receipt without this browser's reference goes back to the form.
+    "public:interest_new": {200},
+    "public:interest_receipt": {302},
 }
 
 #: Statuses a signed-in user may get; anything else (above all a 500) is a failure.
