@@ -105,3 +105,24 @@ def test_interest_registration_by_keyboard_on_a_phone(page: Any, server: str) ->
     panel = page.locator(".govuk-panel").inner_text()
     assert re.search(r"IA-\d{4}-\d{5}", panel), panel
     assert "Tuva" not in page.content()
+
+
+def test_refused_submissions_get_an_accessible_swedish_page(page: Any, server: str) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{server}{FORM}")
+    check_a11y(page)
+    # Too large: a message over the size limit (64 kB) is refused before it is read.
+    # (set by script: the field's maxlength stops typing at 5000 characters, a script does not)
+    page.evaluate("() => { document.getElementById('id_message').value = 'x'.repeat(70000); }")
+    page.get_by_role("button", name="Skicka anmälan").click()
+    page.wait_for_selector("h1:has-text('Det gick inte att skicka')")
+    check_a11y(page)
+    assert "för stort" in page.locator("main").inner_text()
+    # A bot filling in the hidden field.
+    page.goto(f"{server}{FORM}")
+    check_a11y(page)
+    page.evaluate("() => { document.getElementById('id_webbplats').value = 'https://spam.example'; }")
+    page.get_by_role("button", name="Skicka anmälan").click()
+    page.wait_for_selector("h1:has-text('Det gick inte att skicka')")
+    check_a11y(page)
+    assert "Ingenting av det du skrev har sparats." in page.locator("main").inner_text()

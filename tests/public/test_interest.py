@@ -303,3 +303,10 @@ def test_a_registration_on_a_site_never_appears_in_another_municipalitys_inbox(w
         assert staff.get(detail).status_code == 404
     own = world.client("family_care_officer", other=True)
     assert "Quornby" in own.get(reverse("staff:registration_list") + "?status=all").content.decode()
+
+
+def test_a_body_beyond_djangos_own_limit_still_gets_the_swedish_413(world: World) -> None:
+    response = _post(Client(), world, message="x" * 3_000_000)  # over DATA_UPLOAD_MAX_MEMORY_SIZE too
+    assert response.status_code == 413
+    assert "Det du skickade var för stort" in response.content.decode()
+    assert InterestRegistration.objects.count() == 0
