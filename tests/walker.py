@@ -91,6 +91,9 @@ PUBLIC: dict[str, set[int]] = {
     "public:application_new": {200},
     "public:application_receipt": {302},
     "public:application_consent": {200, 404},
+    # The interest registration; its receipt without this browser's reference goes back to the form.
+    "public:interest_new": {200},
+    "public:interest_receipt": {302},
 }
 
 #: Statuses a signed-in user may get; anything else (above all a 500) is a failure.

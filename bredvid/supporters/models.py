@@ -10,6 +10,8 @@ import datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import EVENT, EXPIRY, PLAN, RECEIPT, bounded
 from bredvid.core.models import BaseModel
+from bredvid.people.validators import UNPRINTABLE, has_unprintable
 from bredvid.tenancy.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -30,6 +33,34 @@ class SupporterScoped(ScopedQuerySet[Any]):
         from bredvid.supporters.perms import can_read_supporters
 
         return can_read_supporters(tenant)
+
+
+#: The youngest and oldest age of a child living at home, and how many children a registration may list.
+CHILD_AGE_MIN, CHILD_AGE_MAX, CHILDREN_MAX = 0, 25, 20
+#: One-line fields of a registration that are printed and searched: printable characters only.
+PRINTABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "street_address",
+    "postal_code",
+    "city",
+    "area",
+    "languages",
+)
+
+
+def check_children_ages(value: Any) -> None:
+    """A list of whole numbers CHILD_AGE_MIN..CHILD_AGE_MAX, at most CHILDREN_MAX of them."""
+    if not isinstance(value, list) or len(value) > CHILDREN_MAX:
+        raise ValidationError(_("Ange högst %(max)s barn.") % {"max": CHILDREN_MAX}, code="children_ages")
+    for age in value:
+        if isinstance(age, bool) or not isinstance(age, int) or not CHILD_AGE_MIN <= age <= CHILD_AGE_MAX:
+            raise ValidationError(
+                _("Ange barnens åldrar som heltal från %(min)s till %(max)s.")
+                % {"min": CHILD_AGE_MIN, "max": CHILD_AGE_MAX},
+                code="children_ages",
+            )
 
 
 class InterestRegistration(BaseModel):
@@ -54,6 +85,8 @@ class InterestRegistration(BaseModel):
         STAFF = "staff", _("Registrerad av personal")
 
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    #: IA-<year>-<number>, unique in the municipality (`services._next_reference`); blank on older rows.
+    reference = models.CharField(_("referensnummer"), max_length=20, blank=True)
     received_at = models.DateTimeField(_("inkom"), validators=bounded(RECEIPT))
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.STAFF)
     supports = models.JSONField(_("intresserad av"), default=list)
@@ -66,6 +99,16 @@ class InterestRegistration(BaseModel):
     city = models.CharField(_("ort"), max_length=100, blank=True)
     area = models.CharField(_("område"), max_length=100, blank=True)
     household = models.TextField(_("hushållet"), blank=True, help_text=_("Vilka som bor i hushållet."))
+    adults = models.PositiveSmallIntegerField(
+        _("vuxna i hushållet"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    children_ages = models.JSONField(
+        _("åldrar på barn som bor hemma"), default=list, blank=True, validators=[check_children_ages]
+    )
+    languages = models.CharField(_("språk"), max_length=200, blank=True)
     message = models.TextField(_("meddelande"), blank=True)
     consent_text = models.TextField(_("samtyckestext som visades"))
     consent_given_at = models.DateTimeField(_("samtycke lämnat"), validators=bounded(RECEIPT))
@@ -83,9 +126,51 @@ class InterestRegistration(BaseModel):
         ordering = ["-received_at"]
         verbose_name = _("intresseanmälan")
         verbose_name_plural = _("intresseanmälningar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"],
+                condition=~Q(reference=""),
+                name="interest_reference_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Printable one-line fields (no tab, line break, bidi override or unpaired surrogate)."""
+        errors = {
+            name: [str(UNPRINTABLE)] for name in PRINTABLE_FIELDS if has_unprintable(getattr(self, name))
+        }
+        excluded = set(exclude or ()) | set(errors)
+        try:
+            super().clean_fields(exclude=excluded)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+
+class InterestSequence(models.Model):
+    """Per municipality and year: the last interest registration number handed out (locked while
+    incremented, as casework's CaseSequence)."""
+
+    holds_personal_data = False
+
+    id = models.BigAutoField(primary_key=True)
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="interest_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.year}: {self.last}"
 
 
 class InterestEvent(models.Model):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -26,6 +28,7 @@ from bredvid.supporters.models import (
     AssessmentActivity,
     InterestEvent,
     InterestRegistration,
+    InterestSequence,
     RegisterCheck,
     Supporter,
     SupporterMember,
@@ -35,6 +38,7 @@ from bredvid.supporters.models import (
 from bredvid.supporters.perms import can_approve_supporters, can_manage_supporters
 from bredvid.tenancy.context import Tenant
 
+logger = logging.getLogger(__name__)
 SUPPORT_VALUES = set(SupportKind.values)
 # The processing notice shown with every registration (recorded with it, as shown).
 CONSENT_TEXT = _lazy(
@@ -70,8 +74,37 @@ REGISTRATION_FIELDS = (
     "city",
     "area",
     "household",
+    "adults",
+    "children_ages",
+    "languages",
     "message",
 )
+
+
+def _next_reference(municipality: Any, year: int) -> str:
+    """IA-<year>-<number>: the municipality's counter for the year, locked while it is incremented
+    (the mechanism of casework's case numbers), so concurrent registrations never share a number."""
+    sequence, _created = InterestSequence.objects.select_for_update().get_or_create(
+        municipality=municipality, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"IA-{year}-{sequence.last:05d}"
+
+
+def _send_receipt(municipality: Any, email: str, reference: str) -> None:
+    """The confirmation e-mail: that the registration was received, and its reference. Nothing the
+    person typed (no name, no free text). A failing mail server loses nothing: it is logged."""
+    body = _(
+        "Din intresseanmälan till %(municipality)s har kommit fram.\n\n"
+        "Referensnummer: %(reference)s\n\n"
+        "Vi hör av oss. Ange referensnumret om du kontaktar oss om anmälan.\n\n"
+        "Har du inte gjort någon anmälan kan du bortse från det här meddelandet."
+    ) % {"municipality": municipality.name, "reference": reference}
+    try:
+        send_mail(_("Vi har tagit emot din intresseanmälan"), body, None, [email])
+    except Exception:  # the registration is stored and the receipt page showed the reference
+        logger.exception("interest registration %s: the receipt e-mail could not be sent", reference)
 
 
 def register_interest(
@@ -90,6 +123,7 @@ def register_interest(
     registration = InterestRegistration(
         municipality=municipality,
         received_at=now,
+        reference="",
         source=source,
         consent_text=consent_text,
         consent_given_at=now,
@@ -97,6 +131,7 @@ def register_interest(
     )
     with transaction.atomic():
         registration.full_clean(validate_constraints=False)
+        registration.reference = _next_reference(municipality, timezone.localdate(now).year)
         registration.save()
         record(
             action=Action.CREATE,
@@ -104,8 +139,17 @@ def register_interest(
             municipality=municipality,
             obj=registration,
             via="web" if tenant else "public",
-            detail={"source": source},
+            detail={"source": source, "reference": registration.reference},
         )
+        if source == InterestRegistration.Source.PUBLIC and registration.email:
+            language = translation.get_language()
+            email, reference = registration.email, registration.reference
+
+            def send() -> None:
+                with translation.override(language):
+                    _send_receipt(municipality, email, reference)
+
+            transaction.on_commit(send)
     return registration
 
 
