@@ -94,6 +94,18 @@ PUBLIC: dict[str, set[int]] = {
     # The interest registration; its receipt without this browser's reference goes back to the form.
     "public:interest_new": {200},
     "public:interest_receipt": {302},
+    "public:contact_person": {200},
+    "public:contact_family": {200},
+    "public:foster_home": {200},
+    "public:emergency_home": {200},
+    "public:become_supporter": {200},
+    "public:confidentiality": {200},
+    "public:skolfam": {200},  # the walker's home municipality works with Skolfam
+    "public:contact": {200},
+    "public:accessibility": {200},
+    "public:privacy": {200},
+    "public:logo": {200},
+    "public:theme": {200},
 }
 
 #: Statuses a signed-in user may get; anything else (above all a 500) is a failure.
@@ -145,6 +157,15 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
     users = world.other_users if other else world.users
     municipality, unit = (world.other, world.other_unit) if other else (world.home, world.home_unit)
     word = "Borta" if other else "Hemlig"  # in every text: the markers of the home municipality
+    if not other:  # the home municipality publishes its site, with Skolfam and a logo
+        from bredvid.tenancy.models import Municipality as _Municipality
+
+        _Municipality.objects.filter(pk=municipality.pk).update(
+            publishes_site=True,
+            settings={**municipality.settings, "uses_skolfam": True},
+            logo=b"\x89PNG\r\n\x1a\n",
+            logo_type="image/png",
+        )
     caseworker = users["caseworker"]
     manager = users["manager"]
     person = PersonFactory(
@@ -480,6 +501,9 @@ PARAMS: dict[str, Param] = {
     "user_id": Param(lambda fx, ep: fx.users["caseworker"].pk),
     # A public site is the home municipality's (its slug).
     "slug": Param(lambda fx, ep: fx.world.home.slug, kind="value"),
+    # A public page's text in the administration: which page, which language (each municipality its own).
+    "page": Param(lambda fx, ep: "start", kind="value"),
+    "language": Param(lambda fx, ep: "sv", kind="value"),
     "unit_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Unit"))),
     "membership_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Membership"))),
 }

@@ -38,12 +38,15 @@ from bredvid.accounts.services import issue_enrolment_link
 from bredvid.audit.models import Action
 from bredvid.audit.services import record, record_for_user_municipalities
 from bredvid.core.errors import IllegalTransition
+from bredvid.core.markdown import MAX_LENGTH as TEXT_MAX_LENGTH
 from bredvid.tenancy.context import Tenant
 from bredvid.tenancy.models import (
     CASE_ACCESS_MUNICIPALITY,
     CASE_ACCESS_UNITS,
     Membership,
     Municipality,
+    PublicPage,
+    PublicText,
     Role,
     Unit,
 )
@@ -430,6 +433,8 @@ def update_settings(
     colour: str = "",
     logo: Any = None,
     remove_logo: bool = False,
+    publishes_site: bool | None = None,
+    uses_skolfam: bool | None = None,
 ) -> Municipality:
     """The municipality's own settings and public profile. Validated before anything is saved."""
     if not 1 <= int(register_check_valid_months) <= 60:
@@ -451,13 +456,18 @@ def update_settings(
         before |= {
             "register_check_valid_months": municipality.register_check_valid_months,
             "case_access": municipality.case_access,
+            "publishes_site": municipality.publishes_site,
+            "uses_skolfam": municipality.uses_skolfam,
         }
         for name, value in values.items():
             setattr(municipality, name, value)
+        if publishes_site is not None:
+            municipality.publishes_site = bool(publishes_site)
         municipality.settings = {
             **municipality.settings,
             "register_check_valid_months": int(register_check_valid_months),
             "case_access": case_access,
+            **({"uses_skolfam": bool(uses_skolfam)} if uses_skolfam is not None else {}),
         }
         logo_change = ""
         if logo_data is not None:
@@ -469,7 +479,12 @@ def update_settings(
         municipality.full_clean(exclude=["logo"])
         municipality.save()
         after = {name: getattr(municipality, name) for name in PROFILE_FIELDS}
-        after |= {"register_check_valid_months": int(register_check_valid_months), "case_access": case_access}
+        after |= {
+            "register_check_valid_months": int(register_check_valid_months),
+            "case_access": case_access,
+            "publishes_site": municipality.publishes_site,
+            "uses_skolfam": municipality.uses_skolfam,
+        }
         changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
         record(
             action=Action.UPDATE,
@@ -478,6 +493,75 @@ def update_settings(
             detail={"change": "settings_updated", "fields": changed, "logo": logo_change},
         )
     return municipality
+
+
+# ---------------------------------------------------------------------------
+# The texts of the public pages
+# ---------------------------------------------------------------------------
+def _check_page(page: str, language: str) -> None:
+    if page not in PublicPage.values:
+        raise ValidationError({"page": _("Välj en sida.")})
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Välj ett språk.")})
+
+
+def _locked_text(tenant: Tenant, page: str, language: str) -> PublicText | None:
+    return (
+        PublicText.objects.visible_to(tenant).select_for_update().filter(page=page, language=language).first()
+    )
+
+
+def save_public_text(*, tenant: Tenant, page: str, language: str, markdown: str) -> PublicText:
+    """The municipality's own text (Markdown) for one public page in one language."""
+    _check_page(page, language)
+    markdown = markdown.replace("\r\n", "\n").strip()
+    if not markdown:
+        raise ValidationError({"markdown": _("Skriv en text, eller återställ standardtexten.")})
+    if len(markdown) > TEXT_MAX_LENGTH:
+        raise ValidationError({"markdown": _("Texten får vara högst 20 000 tecken.")})
+    with transaction.atomic():
+        _lock_administrator(tenant)
+        text = _locked_text(tenant, page, language)
+        created = text is None
+        if text is None:
+            text = PublicText(municipality=tenant.municipality, page=page, language=language)
+        before = len(text.markdown)
+        text.markdown = markdown
+        text.updated_by = tenant.user
+        text.save()
+        record(
+            action=Action.CREATE if created else Action.UPDATE,
+            tenant=tenant,
+            obj=text,
+            detail={
+                "change": "public_text_saved",
+                "page": page,
+                "language": language,
+                "characters": {"before": before, "after": len(markdown)},
+            },
+        )
+    return text
+
+
+def reset_public_text(*, tenant: Tenant, page: str, language: str) -> PublicText:
+    """Back to Bredvid's default text: the municipality's own text is emptied (the row stays)."""
+    _check_page(page, language)
+    with transaction.atomic():
+        _lock_administrator(tenant)
+        text = _locked_text(tenant, page, language)
+        if text is None or not text.markdown:
+            raise IllegalTransition(_("Sidan visar redan standardtexten."))
+        before = len(text.markdown)
+        text.markdown = ""
+        text.updated_by = tenant.user
+        text.save()
+        record(
+            action=Action.UPDATE,
+            tenant=tenant,
+            obj=text,
+            detail={"change": "public_text_reset", "page": page, "language": language, "characters": before},
+        )
+    return text
 
 
 # ---------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
     created_total = 0
     for index, (name, code, slug) in enumerate(MUNICIPALITIES):
         municipality, _ = Municipality.objects.get_or_create(
-            kommunkod=code, defaults={"name": name, "slug": slug}
+            kommunkod=code, defaults={"name": name, "slug": slug, **_public_profile(index, slug)}
         )
         units = {
             key: Unit.objects.get_or_create(municipality=municipality, name=label)[0]
@@ -136,6 +136,20 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
     ):
         load_demo_matching(municipality, seed=4000 + index)
     return DemoSummary(usernames=usernames, persons_created=created_total, cases_created=cases)
+
+
+def _public_profile(index: int, slug: str) -> dict[str, object]:
+    """The demo municipalities publish their public sites (with made-up contact details); the first
+    one works with Skolfam, so its site shows that page too."""
+    return {
+        "publishes_site": True,
+        "public_phone": f"0{index + 1}00-12 34 5{index}",
+        "public_email": f"socialtjansten@{slug}.example.invalid",
+        "public_address": "Kommunhuset\nStorgatan 1",
+        "opening_hours": "Måndag–fredag 8–16\nLunchstängt 12–13",
+        "colour": ("#1d70b8", "#00703c", "#4c2c92")[index % 3],
+        "settings": {"uses_skolfam": index == 0},
+    }
 
 
 def _load_persons(municipality: Municipality, named_user: object, *, seed: int, count: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,61 @@ CASE_ACCESS_UNITS = "units"
 CASE_ACCESS_MUNICIPALITY = "municipality"
 
 
+#: Reserved whatever the settings: paths mounted only in some configurations (OIDC) or by the server.
+ALWAYS_RESERVED = frozenset({"oidc", "media", "static"})
+
+
+def reserved_slugs() -> frozenset[str]:
+    """The first path segments the site itself uses (staff pages, the API, the administration, the
+    public root list, static files...): a municipality's public site under `/<slug>/` must not take one.
+
+    Derived from the URL resolver, so a new staff section is reserved the moment it is added."""
+    from django.urls import URLResolver, get_resolver
+
+    reserved: set[str] = set(ALWAYS_RESERVED)
+
+    def walk(patterns: list[Any]) -> None:
+        for pattern in patterns:
+            route = str(pattern.pattern).lstrip("^")
+            first = route.split("/", 1)[0]
+            if first and "<" not in first and "(" not in first:
+                reserved.add(first.rstrip("$").lower())
+            elif not first and isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+
+    walk(get_resolver().url_patterns)
+    for prefix in (settings.STATIC_URL, getattr(settings, "MEDIA_URL", "")):
+        first = str(prefix or "").strip("/").split("/", 1)[0]
+        if first:
+            reserved.add(first.lower())
+    return frozenset(reserved)
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value.lower() in reserved_slugs():
+        raise ValidationError(
+            _("Adressen %(slug)s används redan av Bredvid. Välj en annan."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
+class PublicPage(models.TextChoices):
+    """The pages of a municipality's public site; the value is the page's address under `/<slug>/`."""
+
+    START = "start", _("Startsida")
+    CONTACT_PERSON = "kontaktperson", _("Kontaktperson")
+    CONTACT_FAMILY = "kontaktfamilj", _("Kontaktfamilj")
+    FOSTER_HOME = "familjehem", _("Familjehem")
+    EMERGENCY_HOME = "jourhem", _("Jourhem")
+    BECOME = "bli-uppdragstagare", _("Bli kontaktperson, kontaktfamilj eller familjehem")
+    CONFIDENTIALITY = "sekretess", _("Sekretess och anmälningsplikt")
+    SKOLFAM = "skolfam", _("Skolfam")
+    CONTACT = "kontakt", _("Kontakt och öppettider")
+    ACCESSIBILITY = "tillganglighet", _("Tillgänglighetsredogörelse")
+    PRIVACY = "personuppgifter", _("Så behandlar vi personuppgifter")
+
+
 class Municipality(BaseModel):
     holds_personal_data = False
 
@@ -38,7 +94,7 @@ class Municipality(BaseModel):
         unique=True,
         validators=[RegexValidator(r"^\d{4}$", _("Kommunkoden har fyra siffror."))],
     )
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[validate_slug_not_reserved])
     settings = models.JSONField(_("inställningar"), default=dict, blank=True)
     # The public profile, shown on the public pages (set by the municipality's administrators).
     public_phone = models.CharField(_("telefon"), max_length=40, blank=True)
@@ -57,6 +113,8 @@ class Municipality(BaseModel):
     #: app server can serve it.
     logo = models.BinaryField(_("logotyp"), blank=True, default=b"")
     logo_type = models.CharField(max_length=20, blank=True)
+    #: The public site under /<slug>/ is shown (and listed under /kommuner/) only when this is on.
+    publishes_site = models.BooleanField(_("publicerar webbplatsen"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -77,6 +135,11 @@ class Municipality(BaseModel):
         colleagues it is shared with — or `CASE_ACCESS_MUNICIPALITY` — every member with a casework role."""
         value = self.settings.get("case_access", CASE_ACCESS_UNITS)
         return value if value in (CASE_ACCESS_UNITS, CASE_ACCESS_MUNICIPALITY) else CASE_ACCESS_UNITS
+
+    @property
+    def uses_skolfam(self) -> bool:
+        """The municipality works with Skolfam (its public site then has a page on it)."""
+        return bool(self.settings.get("uses_skolfam", False))
 
     @property
     def register_check_valid_months(self) -> int:
@@ -143,3 +206,35 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+
+class PublicTextQuerySet(ScopedQuerySet["PublicText"]):
+    """The municipality's own texts for its public pages (public content: every member may read)."""
+
+
+class PublicText(BaseModel):
+    """A municipality's own version of one public page in one language, in Markdown.
+
+    An empty text means "the default text" (a reset keeps the row and its history in the audit log)."""
+
+    holds_personal_data = False
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="public_texts")
+    page = models.CharField(_("sida"), max_length=40, choices=PublicPage.choices)
+    language = models.CharField(_("språk"), max_length=8, choices=settings.LANGUAGES)
+    markdown = models.TextField(_("text"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = PublicTextQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("text på de publika sidorna")
+        verbose_name_plural = _("texter på de publika sidorna")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "page", "language"], name="public_text_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} ({self.language})"

@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.core.markdown import MAX_LENGTH
 from bredvid.tenancy.context import Tenant
 from bredvid.tenancy.models import CASE_ACCESS_MUNICIPALITY, CASE_ACCESS_UNITS, Role, Unit
 
@@ -105,3 +106,28 @@ class SettingsForm(forms.Form):
         help_text=_("PNG eller JPEG, högst 1 MB."),
     )
     remove_logo = forms.BooleanField(label=_("Ta bort logotypen"), required=False)
+    publishes_site = forms.BooleanField(
+        label=_("Visa kommunens publika webbplats"),
+        required=False,
+        help_text=_("Sidorna om stöden, formulären och kommunen i listan över kommuner."),
+    )
+    uses_skolfam = forms.BooleanField(
+        label=_("Kommunen arbetar med Skolfam"), required=False, help_text=_("Visar sidan om Skolfam.")
+    )
+
+
+class PublicTextForm(forms.Form):
+    markdown = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
+        max_length=MAX_LENGTH,
+        error_messages={
+            "required": _("Skriv en text, eller återställ standardtexten."),
+            "max_length": _("Texten får vara högst 20 000 tecken."),
+        },
+        help_text=_(
+            "Markdown: ## Rubrik, tom rad mellan stycken, - punktlista, 1. numrerad lista, **fetstil**, "
+            "*kursiv*, [länktext](https://adress), > citat. {kommun} ersätts med kommunens namn. "
+            "Bilder, skript och HTML tas bort."
+        ),
+    )

@@ -20,4 +20,7 @@ urlpatterns = [
     path("enheter/<uuid:unit_id>/", views.unit_edit, name="unit_edit"),
     path("enheter/<uuid:unit_id>/avsluta/", views.unit_close, name="unit_close"),
     path("installningar/", views.settings_edit, name="settings"),
+    path("texter/", views.text_list, name="text_list"),
+    path("texter/<str:page>/<str:language>/", views.text_edit, name="text_edit"),
+    path("texter/<str:page>/<str:language>/aterstall/", views.text_reset, name="text_reset"),
 ]

@@ -11,8 +11,9 @@ import base64
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,9 +23,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bredvid.accounts import administration as services
 from bredvid.accounts.models import User
 from bredvid.tenancy.context import Tenant
-from bredvid.tenancy.models import Membership, Unit
+from bredvid.tenancy.models import Membership, PublicPage, PublicText, Unit
 from bredvid.tenancy.perms import can_administer
 from bredvid.www.admin import forms as f
+from bredvid.www.public import pagetexts
+from bredvid.www.public.site import page_url
 from bredvid.www.staff.actions import action_page, paginate, posted, tenant_of
 from bredvid.www.staff.decorators import permission_required
 
@@ -303,6 +306,8 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     initial = {
         "register_check_valid_months": municipality.register_check_valid_months,
         "case_access": municipality.case_access,
+        "publishes_site": municipality.publishes_site,
+        "uses_skolfam": municipality.uses_skolfam,
         **{name: getattr(municipality, name) for name in services.PROFILE_FIELDS},
     }
     form = f.SettingsForm(posted(request), request.FILES or None, initial=initial)
@@ -319,4 +324,95 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         back=reverse("municipal_admin:overview"),
         template="municipal_admin/settings.html",
         context={"logo": logo, "municipality": municipality},
+    )
+
+
+# ---------------------------------------------------------------------------
+# The texts of the public pages
+# ---------------------------------------------------------------------------
+def _page_language(page: str, language: str) -> tuple[str, str]:
+    if page not in PublicPage.values or language not in dict(settings.LANGUAGES):
+        raise Http404
+    return page, language
+
+
+def _text_url(page: str, language: str) -> str:
+    return reverse("municipal_admin:text_edit", args=[page, language])
+
+
+@administers
+@require_GET
+def text_list(request: HttpRequest) -> HttpResponse:
+    tenant = tenant_of(request)
+    own = {
+        (t.page, t.language): t
+        for t in PublicText.objects.visible_to(tenant).exclude(markdown="").select_related("updated_by")
+    }
+    rows = [
+        {
+            "label": label,
+            "public_url": page_url(tenant.municipality, page),
+            "texts": [
+                {"language": name, "url": _text_url(page, code), "own": own.get((page, code))}
+                for code, name in settings.LANGUAGES
+            ],
+        }
+        for page, label in PublicPage.choices
+    ]
+    context = {"rows": rows, "municipality": tenant.municipality}
+    return render(request, "municipal_admin/text_list.html", context)
+
+
+@administers
+@require_http_methods(["GET", "POST"])
+def text_edit(request: HttpRequest, page: str, language: str) -> HttpResponse:
+    """Edit one page's text; "Förhandsgranska" shows the page's exact rendering without saving."""
+    tenant = tenant_of(request)
+    page, language = _page_language(page, language)
+    current = pagetexts.page_text(tenant.municipality, page, language)
+    form = f.PublicTextForm(posted(request), initial={"markdown": current.markdown})
+    title = _("Ändra texten: %(page)s") % {"page": PublicPage(page).label}
+    context: dict[str, Any] = {
+        "caption": dict(settings.LANGUAGES)[language],
+        "current": current,
+        "language": language,
+        "reset_url": reverse("municipal_admin:text_reset", args=[page, language]),
+        "municipality": tenant.municipality,
+    }
+    back = reverse("municipal_admin:text_list")
+    template = "municipal_admin/text_edit.html"
+    if request.method == "POST" and "preview" in request.POST:
+        if form.is_valid():
+            context["preview"] = pagetexts.render(tenant.municipality, form.cleaned_data["markdown"])
+        return render(request, template, {"form": form, "title": title, "back": back, **context})
+    return action_page(
+        request,
+        form,
+        run=lambda data: services.save_public_text(tenant=tenant, page=page, language=language, **data),
+        success=_("Texten är sparad."),
+        done=lambda _text: _text_url(page, language),
+        title=title,
+        back=back,
+        template=template,
+        context=context,
+    )
+
+
+@administers
+@require_http_methods(["GET", "POST"])
+def text_reset(request: HttpRequest, page: str, language: str) -> HttpResponse:
+    tenant = tenant_of(request)
+    page, language = _page_language(page, language)
+    return action_page(
+        request,
+        f.ConfirmForm(posted(request)),
+        run=lambda _data: services.reset_public_text(tenant=tenant, page=page, language=language),
+        success=_("Sidan visar nu standardtexten."),
+        done=lambda _text: _text_url(page, language),
+        title=_("Återställ standardtexten"),
+        back=_text_url(page, language),
+        context={
+            "caption": f"{PublicPage(page).label} ({dict(settings.LANGUAGES)[language]})",
+            "intro": _("Kommunens egen text tas bort från sidan och Bredvids standardtext visas i stället."),
+        },
     )
