@@ -13,7 +13,7 @@ from django.urls import reverse
 from bredvid.casework.models import EApplication
 from tests.public.application_data import ADULT, CHILD, GUARDIAN, adult_form, guardian_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("published_sites")]
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,9 @@ from bredvid.audit.models import AuditEvent
 from bredvid.casework.models import EApplication
 from tests.public.application_data import adult_form, guardian_form
 
+# The public sites answer only when the municipality publishes.
+pytestmark = pytest.mark.usefixtures("published_sites")
+
 FUZZ = settings(
     max_examples=40,
     deadline=None,

@@ -18,6 +18,9 @@ from bredvid.supporters.models import InterestRegistration
 from bredvid.www.public.interest_forms import NOTICE
 from tests.conftest import World
 
+# The public sites answer only when the municipality publishes.
+pytestmark = pytest.mark.usefixtures("published_sites")
+
 VALID: dict[str, Any] = {
     "supports": ["kontaktperson", "familjehem"],
     "adults": "2",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +19,9 @@ from bredvid.audit.models import AuditEvent
 from bredvid.supporters.models import InterestRegistration
 from tests.conftest import World
 from tests.public.test_interest import VALID
+
+# The public sites answer only when the municipality publishes.
+pytestmark = pytest.mark.usefixtures("published_sites")
 
 FUZZ = settings(
     max_examples=60,
