@@ -212,6 +212,21 @@ def _after_change(client, request_ids: list[str], changes: int) -> list[float]: 
     return sorted(times)
 
 
+def _statements(client, request_id: str, k: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The SQL statements one call sends (an execute wrapper: the query log is reset per request)."""
+    from django.db import connection
+
+    sent: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        client.get(f"/api/v1/support-requests/{request_id}/shortlist?k={k}")
+    return sent
+
+
 def _pool_bytes(mpool) -> int:  # type: ignore[no-untyped-def]
     """The arrays, their indexes and the row → supporter maps one worker holds for a municipality."""
     rows = mpool.supporter_of_row
@@ -236,9 +251,7 @@ def _profile(client, request_ids: list[str]) -> None:  # type: ignore[no-untyped
 def measure(
     token: str, request_ids: list[str], calls: int, changes: int = 60, profile: bool = False
 ) -> dict[str, object]:
-    from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from bredvid.matching import features
 
@@ -261,12 +274,7 @@ def measure(
         if response.status_code != 200:
             raise SystemExit(f"the shortlist route answered {response.status_code}")
         candidates.append(len(response.json()["candidates"]))
-    reset_queries()  # a request starts by clearing the log: count from an empty one
-    with CaptureQueriesContext(connection) as queries:
-        client.get(f"/api/v1/support-requests/{request_ids[0]}/shortlist?k=20")
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries_k50:
-        client.get(f"/api/v1/support-requests/{request_ids[0]}/shortlist?k=50")
+    queries, queries_k50 = _statements(client, request_ids[0], 20), _statements(client, request_ids[0], 50)
     after_change = _after_change(client, request_ids, changes)
     cold = []
     for _ in range(3):

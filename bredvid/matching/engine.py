@@ -157,13 +157,14 @@ class Pool:
         new_position = np.ones(len(new), dtype=np.bool_)
         new_position[inserted] = False
         old_ids, new_ids = self.ids[keep], ids[new_position]  # the kept rows, before and after
-        order = np.argsort(old_ids, kind="stable")
+        renumber = _renumbering(self.ids, keep, old_ids, new_ids)
         for kind_bit, index in self.__dict__["_indexes"].items():
-            if kind_bit & touched:
+            if kind_bit & touched or renumber is False:
                 continue
             carried = object.__new__(_KindIndex)
             carried.cols = dict(index.cols)
-            carried.cols["ids"] = new_ids[order[old_ids[order].searchsorted(index.cols["ids"])]]
+            if renumber is not None:
+                carried.cols["ids"] = renumber(index.cols["ids"])
             carried.n, carried.exact_only = index.n, index.exact_only
             new.__dict__["_indexes"][kind_bit] = carried
         return new
@@ -173,6 +174,23 @@ class Pool:
         """The feature arrays and the indexes built so far (call `prepare()` first for all)."""
         columns = sum(getattr(self, name).nbytes for name in self.__dataclass_fields__)
         return columns + sum(index.nbytes for index in self.__dict__["_indexes"].values())
+
+
+def _renumbering(ids: I64, keep: Bool, old_ids: I64, new_ids: I64) -> Any:
+    """old id → new id of the kept rows (None: unchanged; False: not order-preserving, so the
+    indexes are rebuilt), vectorised: a lookup table when the ids are the row positions (as
+    features.py numbers them), else a sorted search."""
+    if np.array_equal(old_ids, new_ids):
+        return None
+    n = ids.shape[0]
+    if n and ids[0] == 0 and ids[-1] == n - 1 and np.array_equal(ids, np.arange(n)):
+        table = np.full(n, -1, dtype=np.int64)
+        table[keep] = new_ids
+        return lambda old: table[old]
+    order = np.argsort(old_ids, kind="stable")
+    if np.any(np.diff(new_ids[order]) < 0):
+        return False  # the order of ids changes: ties in latitude would be ordered differently
+    return lambda old: new_ids[order[old_ids[order].searchsorted(old)]]
 
 
 _INDEXED_COLUMNS = tuple(name for name in Pool.__dataclass_fields__ if name not in ("kinds", "experience"))

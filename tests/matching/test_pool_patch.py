@@ -482,3 +482,42 @@ def test_each_source_is_patched_in(world, monkeypatch, column, change) -> None: 
     else:
         assert getattr(after.pool, column)[row] != getattr(before.pool, column)[row]
     features.clear_cache()
+
+
+@pytest.mark.parametrize("positions", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_engine_patched_pool_is_the_pool_built_from_the_patched_columns(seed, positions) -> None:
+    """Pool.patched (the engine alone): rows dropped and inserted, the carried indexes renumbered,
+    for ids that are row positions (as features.py numbers them) and for arbitrary ones."""
+    from bredvid.matching.synthetic import make_pool, make_request
+
+    rng = np.random.default_rng(seed)
+    pool = make_pool(3000, seed=seed)
+    if positions:
+        pool = dataclasses.replace(pool, ids=np.arange(len(pool), dtype=np.int64))
+    pool.prepare()
+    names = [n for n in pool.__dataclass_fields__ if n != "ids"]
+    remove = np.sort(rng.choice(len(pool), size=int(rng.integers(0, 4)), replace=False))
+    donors = rng.choice(len(pool), size=int(rng.integers(0, 4)))
+    rows = {n: getattr(pool, n)[donors] for n in names}
+    remaining = len(pool) - remove.shape[0]
+    insert_at = np.sort(rng.integers(0, remaining + 1, size=donors.shape[0]))
+    ids = np.arange(remaining + donors.shape[0], dtype=np.int64) * (1 if positions else 3) + 7 * (
+        not positions
+    )
+    patched = pool.patched(remove, insert_at, rows, ids)
+    keep = np.setdiff1d(np.arange(len(pool)), remove)
+    expected = engine.Pool(
+        ids=ids, **{n: np.insert(getattr(pool, n)[keep], insert_at, rows[n]) for n in names}
+    ).prepare()
+    carried = set(patched.__dict__["_indexes"])
+    for bit in (1, 2, 4, 8, 16):
+        got, want = patched._index(bit).cols, expected._index(bit).cols
+        assert all(np.array_equal(got[name], want[name]) for name in want), bit
+    assert carried or not positions  # some indexes were carried, not rebuilt
+    weights = engine.Weights()
+    for r in range(10):
+        request = make_request(seed * 100 + r, kind=None)
+        assert engine.shortlist(patched, request, weights, 20) == engine.shortlist(
+            expected, request, weights, 20
+        )
