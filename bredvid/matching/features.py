@@ -316,6 +316,12 @@ def _read(mid: uuid.UUID, today: datetime.date, only: list[uuid.UUID] | None = N
     return _Source(profiles, used, dict(experience), unavailable, police)
 
 
+def _police_valid_until(municipality_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Per supporter: the last day on which every active adult has both valid police checks (0:
+    none). Used by the demo loader."""
+    return _read(municipality_id, timezone.localdate()).police
+
+
 def _vocabulary(municipality: Municipality, profiles: list[tuple[Any, ...]]) -> Vocabulary:
     from bredvid.supporters.needs import needs_for
 
