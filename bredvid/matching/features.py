@@ -300,12 +300,13 @@ def _read(mid: uuid.UUID, today: datetime.date, only: list[uuid.UUID] | None = N
     ):
         adults[supporter_id].add(member_id)
     best: dict[tuple[int, str], int] = {}
+    checks = RegisterCheck.objects.filter(municipality_id=mid)
+    if only is None:
+        checks = checks.filter(member__active=True, member__adult=True)
+    else:  # the members just read, by primary key (an index lookup, not a join over every check)
+        checks = checks.filter(member_id__in=[m for members in adults.values() for m in members])
     for member_id, kind, valid_until in (
-        scoped(RegisterCheck.objects, "member__supporter_id")
-        .filter(member__active=True, member__adult=True)
-        .police()
-        .valid_on(today)
-        .values_list("member_id", "kind", "valid_until")
+        checks.police().valid_on(today).values_list("member_id", "kind", "valid_until")
     ):
         key = (member_id, kind)
         best[key] = max(best.get(key, 0), _ordinal(valid_until, NO_END))
