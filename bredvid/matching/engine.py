@@ -20,7 +20,8 @@ rows outside them are exactly the rows farther than `max_km`, and the counts sta
 remaining rules and the score run on the rows within the distance only, and the explanation
 (`Candidate`) is built for the k listed and the relatives only.
 
-A `Pool` is immutable: build a new one when the data change (the index belongs to the pool).
+A `Pool` is immutable: when the data change, `Pool.patched` makes a new one from it (the indexes
+of the kinds no changed row carries are carried over, renumbered).
 """
 
 from __future__ import annotations
@@ -136,11 +137,60 @@ class Pool:
                 self._index(1 << bit)
         return self
 
+    def patched(self, remove: I64, insert_at: I64, rows: dict[str, npt.NDArray[Any]], ids: I64) -> Pool:
+        """A new pool: this one without the rows at positions `remove`, with `rows` (one array per
+        column but ids) inserted before positions `insert_at` of what remains (as `np.insert`,
+        `insert_at` ascending), and the identifiers `ids` for the result. This pool is untouched
+        (a shortlist running on it in another thread is not disturbed). The index of a kind that
+        no removed or inserted row carries is carried over with its ids renumbered; the others
+        are built on first use."""
+        keep = np.ones(len(self), dtype=np.bool_)
+        keep[remove] = False
+        names = [name for name in self.__dataclass_fields__ if name != "ids"]
+        new = Pool(
+            ids=ids, **{name: np.insert(getattr(self, name)[keep], insert_at, rows[name]) for name in names}
+        )
+        touched = int(np.bitwise_or.reduce(self.kinds[remove])) if remove.shape[0] else 0
+        if rows["kinds"].shape[0]:
+            touched |= int(np.bitwise_or.reduce(rows["kinds"]))
+        inserted = np.asarray(insert_at, dtype=np.int64) + np.arange(insert_at.shape[0], dtype=np.int64)
+        new_position = np.ones(len(new), dtype=np.bool_)
+        new_position[inserted] = False
+        old_ids, new_ids = self.ids[keep], ids[new_position]  # the kept rows, before and after
+        renumber = _renumbering(self.ids, keep, old_ids, new_ids)
+        for kind_bit, index in self.__dict__["_indexes"].items():
+            if kind_bit & touched or renumber is False:
+                continue
+            carried = object.__new__(_KindIndex)
+            carried.cols = dict(index.cols)
+            if renumber is not None:
+                carried.cols["ids"] = renumber(index.cols["ids"])
+            carried.n, carried.exact_only = index.n, index.exact_only
+            new.__dict__["_indexes"][kind_bit] = carried
+        return new
+
     @property
     def nbytes(self) -> int:
         """The feature arrays and the indexes built so far (call `prepare()` first for all)."""
         columns = sum(getattr(self, name).nbytes for name in self.__dataclass_fields__)
         return columns + sum(index.nbytes for index in self.__dict__["_indexes"].values())
+
+
+def _renumbering(ids: I64, keep: Bool, old_ids: I64, new_ids: I64) -> Any:
+    """old id → new id of the kept rows (None: unchanged; False: not order-preserving, so the
+    indexes are rebuilt), vectorised: a lookup table when the ids are the row positions (as
+    features.py numbers them), else a sorted search."""
+    if np.array_equal(old_ids, new_ids):
+        return None
+    n = ids.shape[0]
+    if n and ids[0] == 0 and ids[-1] == n - 1 and np.array_equal(ids, np.arange(n)):
+        table = np.full(n, -1, dtype=np.int64)
+        table[keep] = new_ids
+        return lambda old: table[old]
+    order = np.argsort(old_ids, kind="stable")
+    if np.any(np.diff(new_ids[order]) < 0):
+        return False  # the order of ids changes: ties in latitude would be ordered differently
+    return lambda old: new_ids[order[old_ids[order].searchsorted(old)]]
 
 
 _INDEXED_COLUMNS = tuple(name for name in Pool.__dataclass_fields__ if name not in ("kinds", "experience"))

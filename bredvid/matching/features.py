@@ -1,10 +1,13 @@
-"""The matching feature arrays: built from the database once per municipality and pool version.
+"""The matching feature arrays: built from the database once per municipality, then patched.
 
 `pool_for(municipality)` returns the municipality's `MunicipalPool` (the engine's `Pool` plus the
 maps between pool rows and supporters and the vocabularies of the bitmask columns). It is cached
-in the process; each use costs one query for the `PoolVersion`, and the arrays are rebuilt only
-when the version moved (signals.py bumps it when a supporter, profile, household member, register
-check, unavailable period or assignment changes). Never built per request.
+in the process. signals.py logs a `PoolChange` (municipality, seq, supporter) in the transaction
+of every change to a supporter, profile, household member, register check, unavailable period or
+assignment; each use reads the log since the cached seq (one query), and re-reads only the
+changed supporters' rows (one query per source table) into a patched copy of the arrays. A new
+day, a change of "everything", a rolled-back seq or a vocabulary that cannot grow: a cold build.
+Never built per request. See docs/adr/0007-matching.md.
 
 One pool row per supporter profile (a supporter approved for familjehem and kontaktfamilj has two
 rows). Supporters that are approved or paused are in the pool (a paused one is excluded by the
@@ -13,16 +16,18 @@ availability rule, so "why not X?" can say so); those under investigation or end
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import secrets
 import threading
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db import IntegrityError, transaction
+import numpy.typing as npt
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -53,12 +58,18 @@ def tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Bit (or code) of each need, language, culture and allergen in the pool's columns."""
+    """Bit (or code) of each need, language, culture and allergen in the pool's columns.
+
+    A cold build numbers the words by frequency and keeps the 64 (16) most common; a patch only
+    appends words it has not seen yet while there is room (`extended`), so a bit never changes
+    meaning while arrays that use it are cached. `truncated`: a cap dropped words at the build, so
+    only a rebuild can tell which words are now the most common (patches fall back to one)."""
 
     needs: dict[str, int]
     languages: dict[str, int]
     cultures: dict[str, int]
     allergens: dict[str, int]
+    truncated: bool = False
 
     def mask(self, words: list[str], table: dict[str, int]) -> int:
         value = 0
@@ -67,66 +78,134 @@ class Vocabulary:
                 value |= 1 << table[word]
         return value
 
+    def extended(self, profiles: list[tuple[Any, ...]]) -> Vocabulary | None:
+        """This vocabulary with the profiles' new words appended; None when a rebuild is needed."""
+        if self.truncated:
+            return None
+        languages, cultures, allergens = dict(self.languages), dict(self.cultures), dict(self.allergens)
+        for row in profiles:
+            for word in tokens(row[_LANGS]):
+                languages.setdefault(word, len(languages))
+            culture = _culture(row[_CULTURE])
+            if culture:
+                cultures.setdefault(culture, len(cultures) + 1)
+            for word in tokens(row[_ALLERGIES]):
+                allergens.setdefault(word, len(allergens))
+        if len(languages) > 64 or len(allergens) > 16:
+            return None
+        return Vocabulary(self.needs, languages, cultures, allergens)
+
 
 @dataclass(frozen=True)
 class MunicipalPool:
+    """The engine's pool and what maps its rows to supporters. Rows are ordered by (supporter id,
+    kind), so a patched pool has exactly the rows, in the order, of a fresh build."""
+
     municipality_id: uuid.UUID
-    version: int
+    version: int  # the random tag of the last change included (0: none yet)
     pool: Pool
     vocabulary: Vocabulary
     supporter_of_row: list[uuid.UUID]  # pool row id → supporter id
     kind_of_row: list[str]
-    rows_of_supporter: dict[uuid.UUID, list[int]] = field(default_factory=dict)
+    keys: npt.NDArray[np.bytes_] = field(default_factory=lambda: np.zeros(0, "S16"))  # supporter bytes
     built_on: datetime.date | None = None  # availability is read relative to this day: rebuilt daily
+    seq: int = 0  # the last change (PoolChange.seq) included
 
     def rows_for(self, supporter_id: uuid.UUID, kind: str) -> list[int]:
-        return [r for r in self.rows_of_supporter.get(supporter_id, []) if self.kind_of_row[r] == kind]
+        key = np.array([supporter_id.bytes], "S16")
+        lo, hi = int(self.keys.searchsorted(key, "left")[0]), int(self.keys.searchsorted(key, "right")[0])
+        return [r for r in range(lo, hi) if self.kind_of_row[r] == kind]
 
 
 _cache: dict[uuid.UUID, MunicipalPool] = {}
 _lock = threading.Lock()
+PATCH_LIMIT = 2_000  # more changed supporters than this since the cached seq: rebuild instead
+KEEP_CHANGES = 10_000  # change-log rows kept per municipality (a worker further behind rebuilds)
 
 
-def current_version(municipality_id: uuid.UUID) -> int:
-    from bredvid.matching.models import PoolVersion
-
-    version = PoolVersion.objects.filter(municipality_id=municipality_id).values_list("version", flat=True)
-    return next(iter(version), 0)
-
-
-def bump_pool_version(municipality_id: uuid.UUID | None) -> None:
-    """Give the municipality's pool a new version in the current transaction: it commits with the
-    change, so readers rebuild exactly when the change becomes visible. Versions are random, not
-    counted: arrays cached by a transaction that later rolled back can never match a later version."""
+def bump_pool_version(municipality_id: uuid.UUID | None, supporter_id: uuid.UUID | None = None) -> None:
+    """Log a change to the municipality's pool in the current transaction: it commits with the
+    change, so readers see it exactly when the change becomes visible, and never if it rolls back.
+    `supporter_id` None: everything changed (every worker rebuilds). The update of PoolVersion
+    takes its row lock first, so sequence numbers are handed out (and become visible) in commit
+    order; the random tag tells a rolled-back sequence number from a later one."""
     if municipality_id is None:
         return
-    from bredvid.matching.models import PoolVersion
+    from bredvid.matching.models import PoolChange, PoolVersion
 
     version = secrets.randbits(62) + 1
-    if PoolVersion.objects.filter(municipality_id=municipality_id).update(version=version):
-        return
-    try:
-        with transaction.atomic():
-            PoolVersion.objects.create(municipality_id=municipality_id, version=version)
-    except IntegrityError:  # created by a concurrent writer
-        PoolVersion.objects.filter(municipality_id=municipality_id).update(version=version)
+    table = connection.ops.quote_name(PoolVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET seq = seq + 1, version = %s WHERE municipality_id = %s RETURNING seq",  # noqa: S608
+            [version, municipality_id.hex if connection.vendor == "sqlite" else municipality_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        try:
+            with transaction.atomic():
+                PoolVersion.objects.create(municipality_id=municipality_id, version=version, seq=1)
+            seq = 1
+        except IntegrityError:  # created by a concurrent writer
+            bump_pool_version(municipality_id, supporter_id)
+            return
+    else:
+        seq = int(row[0])
+    PoolChange.objects.create(
+        municipality_id=municipality_id, seq=seq, version=version, supporter_id=supporter_id
+    )
+    if seq % 1000 == 0:
+        PoolChange.objects.filter(municipality_id=municipality_id, seq__lte=seq - KEEP_CHANGES).delete()
 
 
 def pool_for(municipality: Municipality) -> MunicipalPool:
-    """The municipality's current pool: one query when cached, a rebuild when the version moved."""
-    version = current_version(municipality.pk)
+    """The municipality's current pool: one query (the change log since the cached seq) when
+    nothing changed; the changed supporters' rows re-read and patched in when something did; a
+    cold build the first time, on a new day, or when the cache cannot be trusted."""
+    from bredvid.matching.models import PoolChange
+
+    mid = municipality.pk
     today = timezone.localdate()
-    cached = _cache.get(municipality.pk)
-    if cached is not None and cached.version == version and cached.built_on == today:
+    cached = _cache.get(mid)
+    if cached is None or cached.built_on != today:
+        return _rebuild(municipality)
+    changes = list(
+        PoolChange.objects.filter(municipality_id=mid, seq__gte=cached.seq)
+        .order_by("seq")
+        .values_list("seq", "version", "supporter_id")
+    )
+    if cached.seq:
+        if not changes or changes[0][:2] != (cached.seq, cached.version):
+            return _rebuild(municipality)  # cached from a rolled-back transaction, or pruned
+        changes = changes[1:]
+    if not changes:
         return cached
+    changed = {sid for _seq, _version, sid in changes}
+    if None in changed or len(changed) > PATCH_LIMIT:
+        return _rebuild(municipality)
+    seq, version = changes[-1][0], changes[-1][1]
     with _lock:
-        cached = _cache.get(municipality.pk)
-        if cached is not None and cached.version == version and cached.built_on == today:
-            return cached
-        built = build_pool(municipality, version=version)
-        built.pool.prepare()  # every kind's index now, not in the first shortlist of each kind
-        _cache[municipality.pk] = built
-        return built
+        patched = _patch(municipality, cached, sorted(changed), today)  # type: ignore[arg-type]
+        if patched is None:
+            return _rebuild(municipality, locked=True)
+        patched = dataclasses.replace(patched, seq=seq, version=version)
+        if _cache.get(mid) is cached:
+            _cache[mid] = patched
+        return patched
+
+
+def _rebuild(municipality: Municipality, *, locked: bool = False) -> MunicipalPool:
+    from bredvid.matching.models import PoolVersion
+
+    head = PoolVersion.objects.filter(municipality_id=municipality.pk).values_list("seq", "version").first()
+    seq, version = head or (0, 0)  # read before the data: a change in between is re-read, never lost
+    if not locked:
+        with _lock:
+            return _rebuild(municipality, locked=True)
+    built = dataclasses.replace(build_pool(municipality, version=version), seq=seq)
+    built.pool.prepare()  # every kind's index now, not in the first shortlist of each kind
+    _cache[municipality.pk] = built
+    return built
 
 
 def clear_cache() -> None:
@@ -138,132 +217,162 @@ def _ordinal(day: datetime.date | None, default: int) -> int:
     return day.toordinal() if day is not None else default
 
 
-def _police_valid_until(municipality_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    """Per supporter: the last day on which every active adult has both valid police checks (0: none)."""
-    from bredvid.supporters.models import POLICE_KINDS, RegisterCheck, SupporterMember
-
-    adults: dict[uuid.UUID, set[int]] = defaultdict(set)
-    for member_id, supporter_id in SupporterMember.objects.filter(
-        municipality_id=municipality_id, active=True, adult=True
-    ).values_list("pk", "supporter_id"):
-        adults[supporter_id].add(member_id)
-    best: dict[tuple[int, str], int] = {}
-    checks = (
-        RegisterCheck.objects.filter(municipality_id=municipality_id, member__active=True, member__adult=True)
-        .police()
-        .valid_on(timezone.localdate())
-        .values_list("member_id", "kind", "valid_until")
-    )
-    for member_id, kind, valid_until in checks:
-        key = (member_id, kind)
-        best[key] = max(best.get(key, 0), _ordinal(valid_until, NO_END))
-    out: dict[uuid.UUID, int] = {}
-    for supporter_id, members in adults.items():
-        out[supporter_id] = min(best.get((m, k), 0) for m in members for k in POLICE_KINDS)
-    return out
+def _culture(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
-def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool:
-    """Read the municipality's supporters once and lay them out as arrays (a handful of queries)."""
+PROFILE_FIELDS = (
+    "supporter_id",
+    "support_kind",
+    "children_at_once",
+    "age_min",
+    "age_max",
+    "needs",
+    "languages",
+    "culture_religion",
+    "pets",
+    "smoking",
+    "allergies",
+    "preferred_gender",
+    "supporter__status",
+    "supporter__approved_supports",
+    "supporter__latitude",
+    "supporter__longitude",
+)
+_LANGS, _CULTURE, _ALLERGIES = 6, 7, 10
+
+
+@dataclass
+class _Source:
+    """What the rows of some supporters (all, or `only`) are built from: one query per table."""
+
+    profiles: list[tuple[Any, ...]]
+    used: dict[tuple[uuid.UUID, str], int]
+    experience: dict[uuid.UUID, int]
+    unavailable: dict[uuid.UUID, tuple[int, int]]
+    police: dict[uuid.UUID, int]
+
+
+def _read(mid: uuid.UUID, today: datetime.date, only: list[uuid.UUID] | None = None) -> _Source:
     from bredvid.assignments.models import Assignment
-    from bredvid.supporters.models import Supporter, SupporterProfile, Unavailability
-    from bredvid.supporters.needs import needs_for
+    from bredvid.supporters.models import (
+        POLICE_KINDS,
+        RegisterCheck,
+        Supporter,
+        SupporterMember,
+        SupporterProfile,
+        Unavailability,
+    )
 
-    mid = municipality.pk
-    local_today = timezone.localdate()
-    today = local_today.toordinal()
+    def scoped(qs: Any, path: str = "supporter_id") -> Any:
+        qs = qs.filter(municipality_id=mid)
+        return qs if only is None else qs.filter(**{f"{path}__in": only})
+
     profiles = list(
-        SupporterProfile.objects.filter(
-            municipality_id=mid, supporter__status__in=[Supporter.Status.APPROVED, Supporter.Status.PAUSED]
-        )
+        scoped(SupporterProfile.objects)
+        .filter(supporter__status__in=[Supporter.Status.APPROVED, Supporter.Status.PAUSED])
         .order_by("supporter_id", "support_kind")
-        .values_list(
-            "supporter_id",
-            "support_kind",
-            "children_at_once",
-            "age_min",
-            "age_max",
-            "needs",
-            "languages",
-            "culture_religion",
-            "pets",
-            "smoking",
-            "allergies",
-            "preferred_gender",
-            "supporter__status",
-            "supporter__approved_supports",
-            "supporter__latitude",
-            "supporter__longitude",
-        )
+        .values_list(*PROFILE_FIELDS)
     )
-    used: dict[tuple[uuid.UUID, str], int] = {
-        (s, k): int(n or 0)
-        for s, k, n in Assignment.objects.filter(municipality_id=mid, status=Assignment.Status.ACTIVE)
-        .values("supporter_id", "support_kind")
-        .annotate(n=Sum("children"))
-        .values_list("supporter_id", "support_kind", "n")
-    }
-    experience = dict(
-        Assignment.objects.filter(municipality_id=mid)
-        .values("supporter_id")
-        .annotate(n=Count("id"))
-        .values_list("supporter_id", "n")
-    )
+    used: dict[tuple[uuid.UUID, str], int] = {}
+    experience: dict[uuid.UUID, int] = defaultdict(int)
+    for sid, kind, status, n, children in (
+        scoped(Assignment.objects)
+        .values("supporter_id", "support_kind", "status")
+        .annotate(n=Count("id"), children=Sum("children"))
+        .values_list("supporter_id", "support_kind", "status", "n", "children")
+    ):
+        experience[sid] += n
+        if status == Assignment.Status.ACTIVE:
+            used[(sid, kind)] = int(children or 0)
     unavailable: dict[uuid.UUID, tuple[int, int]] = {}
     for supporter_id, starts, ends in (
-        Unavailability.objects.filter(municipality_id=mid, ends_on__gte=local_today)
+        scoped(Unavailability.objects)
+        .filter(ends_on__gte=today)
         .order_by("starts_on")
         .values_list("supporter_id", "starts_on", "ends_on")
     ):
         unavailable.setdefault(supporter_id, (starts.toordinal(), ends.toordinal()))  # the next period
-    police = _police_valid_until(mid)
+    # per supporter: the last day on which every active adult has both valid police checks (0: none)
+    adults: dict[uuid.UUID, set[int]] = defaultdict(set)
+    for member_id, supporter_id in (
+        scoped(SupporterMember.objects).filter(active=True, adult=True).values_list("pk", "supporter_id")
+    ):
+        adults[supporter_id].add(member_id)
+    best: dict[tuple[int, str], int] = {}
+    checks = RegisterCheck.objects.filter(municipality_id=mid)
+    if only is None:
+        checks = checks.filter(member__active=True, member__adult=True)
+    else:  # the members just read, by primary key (an index lookup, not a join over every check)
+        checks = checks.filter(member_id__in=[m for members in adults.values() for m in members])
+    for member_id, kind, valid_until in (
+        checks.police().valid_on(today).values_list("member_id", "kind", "valid_until")
+    ):
+        key = (member_id, kind)
+        best[key] = max(best.get(key, 0), _ordinal(valid_until, NO_END))
+    police = {
+        sid: min(best.get((m, k), 0) for m in members for k in POLICE_KINDS)
+        for sid, members in adults.items()
+    }
+    return _Source(profiles, used, dict(experience), unavailable, police)
+
+
+def _police_valid_until(municipality_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Per supporter: the last day on which every active adult has both valid police checks (0:
+    none). Used by the demo loader."""
+    return _read(municipality_id, timezone.localdate()).police
+
+
+def _vocabulary(municipality: Municipality, profiles: list[tuple[Any, ...]]) -> Vocabulary:
+    from bredvid.supporters.needs import needs_for
 
     need_bits = {key: i for i, (key, _label) in enumerate(needs_for(municipality)[:32])}
-    language_count: dict[str, int] = defaultdict(int)
+    language_count: Counter[str] = Counter()
     cultures: dict[str, int] = {}
-    allergen_count: dict[str, int] = defaultdict(int)
-    for row in profiles:
-        for word in tokens(row[6]):
-            language_count[word] += 1
-        culture = " ".join(row[7].split()).casefold()
+    allergen_count: Counter[str] = Counter()
+    for text, count in Counter(row[_LANGS] for row in profiles).items():
+        for word in tokens(text):
+            language_count[word] += count
+    for text in dict.fromkeys(row[_CULTURE] for row in profiles):
+        culture = _culture(text)
         if culture and culture not in cultures:
             cultures[culture] = len(cultures) + 1
-        for word in tokens(row[10]):
-            allergen_count[word] += 1
-    languages = {
-        w: i for i, w in enumerate(sorted(language_count, key=lambda w: (-language_count[w], w))[:64])
-    }
-    allergens = {
-        w: i for i, w in enumerate(sorted(allergen_count, key=lambda w: (-allergen_count[w], w))[:16])
-    }
-    vocabulary = Vocabulary(needs=need_bits, languages=languages, cultures=cultures, allergens=allergens)
+    for text, count in Counter(row[_ALLERGIES] for row in profiles).items():
+        for word in tokens(text):
+            allergen_count[word] += count
+    by_count = sorted(language_count, key=lambda w: (-language_count[w], w))
+    allergen_order = sorted(allergen_count, key=lambda w: (-allergen_count[w], w))
+    return Vocabulary(
+        needs=need_bits,
+        languages={w: i for i, w in enumerate(by_count[:64])},
+        cultures=cultures,
+        allergens={w: i for i, w in enumerate(allergen_order[:16])},
+        truncated=len(by_count) > 64 or len(allergen_order) > 16,
+    )
 
-    n = len(profiles)
-    cols: dict[str, Any] = {
-        "kinds": np.zeros(n, np.uint8),
-        "police_valid_until": np.zeros(n, np.int32),
-        "capacity_free": np.zeros(n, np.int16),
-        "age_min": np.zeros(n, np.int16),
-        "age_max": np.zeros(n, np.int16),
-        "unavailable_from": np.zeros(n, np.int32),
-        "unavailable_to": np.zeros(n, np.int32),
-        "lat": np.zeros(n, np.float64),
-        "lon": np.zeros(n, np.float64),
-        "needs": np.zeros(n, np.uint32),
-        "languages": np.zeros(n, np.uint64),
-        "culture": np.zeros(n, np.int16),
-        "pets": np.zeros(n, np.bool_),
-        "smoking": np.zeros(n, np.bool_),
-        "allergens": np.zeros(n, np.uint16),
-        "experience": np.zeros(n, np.float32),
-        "wish_gender": np.zeros(n, np.int8),
-    }
-    supporter_of_row: list[uuid.UUID] = []
-    kind_of_row: list[str] = []
-    rows_of_supporter: dict[uuid.UUID, list[int]] = defaultdict(list)
-    for r, (
-        sid,
-        kind,
+
+def _memo(values: Any, encode: Any, dtype: Any) -> npt.NDArray[Any]:
+    """encode() of each value, computed once per distinct value (few distinct texts and lists)."""
+    seen: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        key = tuple(value) if isinstance(value, list) else value
+        if key not in seen:
+            seen[key] = encode(value)
+        out.append(seen[key])
+    return np.array(out, dtype=dtype)
+
+
+def _encode(src: _Source, vocabulary: Vocabulary, local_today: datetime.date) -> dict[str, Any]:
+    """The engine's columns for the source's profile rows, a column at a time."""
+    rows = src.profiles
+    n = len(rows)
+    if n == 0:
+        cols0: dict[str, Any] = {name: np.zeros(0, dtype) for name, dtype in _DTYPES.items()}
+        return {**cols0, "supporters": [], "kinds_text": []}
+    (
+        sids,
+        kinds,
         places,
         amin,
         amax,
@@ -278,41 +387,120 @@ def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool
         approved,
         lat,
         lon,
-    ) in enumerate(profiles):
-        supporter_of_row.append(sid)
-        kind_of_row.append(kind)
-        rows_of_supporter[sid].append(r)
-        located = lat is not None and lon is not None
-        # without coordinates a home cannot be placed within any distance: it fails max_distance
-        cols["lat"][r], cols["lon"][r] = (lat, lon) if located else (90.0, 0.0)
-        cols["kinds"][r] = KIND_BITS.get(kind, 0) if kind in (approved or []) else 0
-        cols["police_valid_until"][r] = police.get(sid, 0) if kind in POLICE_CHECKS_REQUIRED_FOR else NO_END
-        cols["capacity_free"][r] = max(0, places - used.get((sid, kind), 0))
-        cols["age_min"][r], cols["age_max"][r] = amin, amax
-        if status == "paused":
-            cols["unavailable_from"][r], cols["unavailable_to"][r] = today, NO_END
-        elif sid in unavailable:
-            cols["unavailable_from"][r], cols["unavailable_to"][r] = unavailable[sid]
-        cols["needs"][r] = vocabulary.mask(list(needs or []), need_bits)
-        cols["languages"][r] = vocabulary.mask(tokens(langs), languages)
-        cols["culture"][r] = cultures.get(" ".join(culture.split()).casefold(), 0)
-        cols["pets"][r], cols["smoking"][r] = pets, smoking
-        cols["allergens"][r] = vocabulary.mask(tokens(allergies), allergens)
-        cols["experience"][r] = experience.get(sid, 0)
-        cols["wish_gender"][r] = GENDER_CODES.get(wish, 0)
-    lat_rad, lon_rad = np.radians(cols.pop("lat")), np.radians(cols.pop("lon"))
-    pool = Pool(
-        ids=np.arange(n, dtype=np.int64), lat_rad=lat_rad, lon_rad=lon_rad, cos_lat=np.cos(lat_rad), **cols
-    )
+    ) = (list(c) for c in zip(*rows, strict=True))
+    today = local_today.toordinal()
+    located = np.array([a is not None and b is not None for a, b in zip(lat, lon, strict=True)])
+    # without coordinates a home cannot be placed within any distance: it fails max_distance
+    lat_deg = np.where(located, np.array([v if v is not None else 0.0 for v in lat], np.float64), 90.0)
+    lon_deg = np.where(located, np.array([v if v is not None else 0.0 for v in lon], np.float64), 0.0)
+    lat_rad, lon_rad = np.radians(lat_deg), np.radians(lon_deg)
+    police_kind = np.array([k in POLICE_CHECKS_REQUIRED_FOR for k in kinds])
+    police = np.array([src.police.get(s, 0) for s in sids], np.int32)
+    paused = np.array([st == "paused" for st in status])
+    period = [src.unavailable.get(s, (0, 0)) for s in sids]
+    unavailable = np.array(period, np.int32).reshape(n, 2)
+    used = np.array([src.used.get((s, k), 0) for s, k in zip(sids, kinds, strict=True)], np.int32)
+    cols: dict[str, Any] = {
+        "kinds": np.array(
+            [KIND_BITS.get(k, 0) if k in (a or []) else 0 for k, a in zip(kinds, approved, strict=True)],
+            np.uint8,
+        ),
+        "police_valid_until": np.where(police_kind, police, NO_END).astype(np.int32),
+        "capacity_free": np.maximum(0, np.array(places, np.int32) - used).astype(np.int16),
+        "age_min": np.array(amin, np.int16),
+        "age_max": np.array(amax, np.int16),
+        "unavailable_from": np.where(paused, today, unavailable[:, 0]).astype(np.int32),
+        "unavailable_to": np.where(paused, NO_END, unavailable[:, 1]).astype(np.int32),
+        "lat_rad": lat_rad,
+        "lon_rad": lon_rad,
+        "cos_lat": np.cos(lat_rad),
+        "needs": _memo(needs, lambda v: vocabulary.mask(list(v or []), vocabulary.needs), np.uint32),
+        "languages": _memo(langs, lambda v: vocabulary.mask(tokens(v), vocabulary.languages), np.uint64),
+        "culture": _memo(culture, lambda v: vocabulary.cultures.get(_culture(v), 0), np.int16),
+        "pets": np.array(pets, np.bool_),
+        "smoking": np.array(smoking, np.bool_),
+        "allergens": _memo(allergies, lambda v: vocabulary.mask(tokens(v), vocabulary.allergens), np.uint16),
+        "experience": np.array([src.experience.get(s, 0) for s in sids], np.float32),
+        "wish_gender": _memo(wish, lambda v: GENDER_CODES.get(v, 0), np.int8),
+    }
+    return {**cols, "supporters": sids, "kinds_text": kinds}
+
+
+_DTYPES = {
+    "kinds": np.uint8,
+    "police_valid_until": np.int32,
+    "capacity_free": np.int16,
+    "age_min": np.int16,
+    "age_max": np.int16,
+    "unavailable_from": np.int32,
+    "unavailable_to": np.int32,
+    "lat_rad": np.float64,
+    "lon_rad": np.float64,
+    "cos_lat": np.float64,
+    "needs": np.uint32,
+    "languages": np.uint64,
+    "culture": np.int16,
+    "pets": np.bool_,
+    "smoking": np.bool_,
+    "allergens": np.uint16,
+    "experience": np.float32,
+    "wish_gender": np.int8,
+}
+
+
+def _keys(supporters: list[uuid.UUID]) -> npt.NDArray[np.bytes_]:
+    return np.array([s.bytes for s in supporters], dtype="S16")
+
+
+def build_pool(municipality: Municipality, *, version: int = 0) -> MunicipalPool:
+    """Read the municipality's supporters once and lay them out as arrays (one query per table)."""
+    local_today = timezone.localdate()
+    src = _read(municipality.pk, local_today)
+    vocabulary = _vocabulary(municipality, src.profiles)
+    cols = _encode(src, vocabulary, local_today)
+    supporters, kinds = cols.pop("supporters"), cols.pop("kinds_text")
+    pool = Pool(ids=np.arange(len(supporters), dtype=np.int64), **cols)
     return MunicipalPool(
-        municipality_id=mid,
+        municipality_id=municipality.pk,
         version=version,
+        pool=pool,
+        vocabulary=vocabulary,
+        supporter_of_row=supporters,
+        kind_of_row=kinds,
+        keys=_keys(supporters),
+        built_on=local_today,
+    )
+
+
+def _patch(
+    municipality: Municipality, cached: MunicipalPool, changed: list[uuid.UUID], local_today: datetime.date
+) -> MunicipalPool | None:
+    """The cached pool with the changed supporters' rows re-read (None: only a rebuild will do)."""
+    src = _read(municipality.pk, local_today, only=changed)
+    vocabulary = cached.vocabulary.extended(src.profiles)
+    if vocabulary is None:
+        return None
+    cols = _encode(src, vocabulary, local_today)
+    supporters, kinds = cols.pop("supporters"), cols.pop("kinds_text")
+    remove = np.flatnonzero(np.isin(cached.keys, _keys(changed)))
+    kept_keys = np.delete(cached.keys, remove)
+    new_keys = _keys(supporters)
+    insert_at = kept_keys.searchsorted(new_keys) if len(new_keys) else np.zeros(0, np.int64)
+    n = len(cached.pool) - len(remove) + len(supporters)
+    pool = cached.pool.patched(remove, insert_at, cols, np.arange(n, dtype=np.int64))
+    supporter_of_row, kind_of_row = list(cached.supporter_of_row), list(cached.kind_of_row)
+    for r in remove[::-1].tolist():
+        del supporter_of_row[r], kind_of_row[r]
+    for j, at in enumerate(insert_at.tolist()):
+        supporter_of_row.insert(at + j, supporters[j])
+        kind_of_row.insert(at + j, kinds[j])
+    return dataclasses.replace(
+        cached,
         pool=pool,
         vocabulary=vocabulary,
         supporter_of_row=supporter_of_row,
         kind_of_row=kind_of_row,
-        rows_of_supporter=dict(rows_of_supporter),
-        built_on=local_today,
+        keys=np.insert(kept_keys, insert_at, new_keys),
     )
 
 

@@ -281,8 +281,9 @@ class PoolVersionQuerySet(ScopedQuerySet["PoolVersion"]):
 
 
 class PoolVersion(models.Model):
-    """Changed (to a new random value) whenever something the feature arrays depend on changes
-    (see signals.py and features.bump_pool_version)."""
+    """The head of the municipality's pool change log: `seq` counts the changes, `version` is the
+    random tag of the last one (see signals.py and features.bump_pool_version). Writers update this
+    row first, so its lock orders them: sequence numbers become visible in commit order."""
 
     holds_personal_data = False
 
@@ -290,8 +291,33 @@ class PoolVersion(models.Model):
         "tenancy.Municipality", on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
     version = models.BigIntegerField(default=0)
+    seq = models.BigIntegerField(default=0)
 
     objects = PoolVersionQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.version}"
+
+
+class PoolChangeQuerySet(ScopedQuerySet["PoolChange"]):
+    """The municipality's pool change log (read by features.pool_for since its cached seq)."""
+
+
+class PoolChange(models.Model):
+    """One change to what the feature arrays are built from, written in the changing transaction
+    (a rolled-back change is never seen). `supporter_id` null: everything (rebuild)."""
+
+    holds_personal_data = False
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField()
+    version = models.BigIntegerField()  # the random tag: a cached seq whose tag differs was rolled back
+    supporter_id = models.UUIDField(null=True)
+
+    objects = PoolChangeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "seq"], name="pool_change_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} #{self.seq}"

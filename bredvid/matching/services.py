@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,6 +109,31 @@ def _audit(tenant: Tenant, action: str, obj: Any, support_request: SupportReques
 # ---------------------------------------------------------------------------
 def current_weights(municipality: Any) -> engine.Weights:
     latest = MatchingWeights.objects.filter(municipality=municipality).order_by("-version").first()
+    return _weights(latest)
+
+
+_weights_by_id: dict[int, engine.Weights] = {}  # a saved version never changes: cached by its id
+
+
+def with_current_weights(requests: QuerySet[SupportRequest]) -> QuerySet[SupportRequest]:
+    """The requests with the id of their municipality's current weights (`latest_weights_id`), so
+    that a shortlist reads the weights from the process cache, not with a query of its own."""
+    latest = MatchingWeights.objects.filter(municipality=OuterRef("municipality")).order_by("-version")
+    return requests.annotate(latest_weights_id=Subquery(latest.values("pk")[:1]))
+
+
+def weights_for(support_request: SupportRequest) -> engine.Weights:
+    if not hasattr(support_request, "latest_weights_id"):
+        return current_weights(support_request.municipality)
+    weights_id = support_request.latest_weights_id
+    if weights_id is None:
+        return engine.Weights(version=0)
+    if weights_id not in _weights_by_id:
+        _weights_by_id[weights_id] = _weights(MatchingWeights.objects.get(pk=weights_id))
+    return _weights_by_id[weights_id]
+
+
+def _weights(latest: MatchingWeights | None) -> engine.Weights:
     if latest is None:
         return engine.Weights(version=0)
     return engine.Weights(
@@ -467,7 +493,7 @@ def shortlist(
     k = max(1, min(int(k), 100))
     filters = filters or Filters()
     mpool = pool_for(support_request.municipality)
-    weights = current_weights(support_request.municipality)
+    weights = weights_for(support_request)
     request = engine_request(support_request, mpool)
     offers = {
         o.supporter_id: o

@@ -113,9 +113,8 @@ def get_shortlist(
     request: HttpRequest, object_id: uuid.UUID, params: Query[ShortlistParams]
 ) -> dict[str, Any]:
     tenant = matcher(request)
-    sr = get_object_or_404(
-        SupportRequest.objects.visible_to(tenant).select_related("case", "municipality"), pk=object_id
-    )
+    requests = SupportRequest.objects.visible_to(tenant).select_related("case__client", "municipality")
+    sr = get_object_or_404(services.with_current_weights(requests), pk=object_id)
     why_not = None
     if params.why_not is not None:
         why_not = Supporter.objects.visible_to(tenant).filter(pk=params.why_not).first()
