@@ -126,6 +126,15 @@ def test_honeypot_and_size_refused_store_nothing(world) -> None:  # type: ignore
     assert not EApplication.objects.exists() and not mail.outbox
 
 
+def test_size_is_checked_before_csrf_and_beyond_djangos_own_limit(world) -> None:  # type: ignore[no-untyped-def]
+    strict = Client(enforce_csrf_checks=True)
+    huge = strict.post(_new(world), guardian_form(description="x" * 3_000_000))
+    assert huge.status_code == 413  # not Django's 400 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert "Det du skickade var för stort" in huge.content.decode()
+    assert strict.post(_new(world), guardian_form()).status_code == 403  # CSRF still checked
+    assert not EApplication.objects.exists()
+
+
 def test_rate_limit_refusal_stores_nothing(world, settings) -> None:  # type: ignore[no-untyped-def]
     settings.PUBLIC_FORM_RATE_PER_IP = "2/h"
     settings.PUBLIC_FORM_RATE_PER_EMAIL = "100/h"

@@ -21,7 +21,7 @@ from bredvid.casework import eservice
 from bredvid.core.errors import DomainError
 from bredvid.core.http import client_ip
 from bredvid.www.public.application_forms import ApplicationForm, ConfirmForm
-from bredvid.www.public.protection import rate_limited, too_large
+from bredvid.www.public.protection import public_form, rate_limited
 from bredvid.www.public.site import public_context, published_municipality
 from bredvid.www.staff.actions import apply_errors
 
@@ -31,6 +31,7 @@ TEMPLATES = "public/application/"
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@public_form  # a body over the limit gets the 413 page before it is read; then the CSRF check
 def application_new(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = published_municipality(slug)
 
@@ -40,10 +41,6 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
 
     if request.method != "POST":
         return page(ApplicationForm())
-    if too_large(request):
-        return page(
-            ApplicationForm(), 413, _("Ansökan är för stor för att tas emot. Korta texten och försök igen.")
-        )
     form = ApplicationForm(request.POST)
     if not form.is_valid():
         return page(form)
