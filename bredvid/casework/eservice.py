@@ -338,3 +338,55 @@ def take_into_case(
             detail={"fields": ["status", "application"], "case": str(case.pk)},
         )
     return application
+
+
+#: How an e-application leaves the inbox without a case.
+CLOSING = (EApplication.Status.WITHDRAWN, EApplication.Status.REJECTED)
+
+
+def close_without_case(
+    *,
+    tenant: Tenant,
+    eapplication: EApplication,
+    status: str,
+    note: str,
+    now: datetime.datetime | None = None,
+) -> EApplication:
+    """Withdrawn by the applicant (who called or wrote) or rejected (e.g. sent twice, not meant for this
+    municipality): the e-application leaves the inbox without a case. The reason is required and kept;
+    the applicant is told by the caseworker, not by an automatic e-mail."""
+    if not can_open_case(tenant):
+        raise PermissionDenied
+    if status not in CLOSING:
+        raise ValidationError({"status": _("Välj återkallad eller avvisad.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Skriv skälet.")})
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked(eapplication)
+        if eapplication.municipality_id != tenant.municipality.pk:
+            raise PermissionDenied
+        if eapplication.status not in (EApplication.Status.AWAITING_CONSENT, EApplication.Status.READY):
+            raise IllegalTransition(_("Ansökan är redan hanterad."))
+        eapplication.status = status
+        eapplication.closed_note = note.strip()
+        eapplication.consent_token_hash = ""  # a pending consent link stops working
+        eapplication.taken_at = now
+        eapplication.taken_by = tenant.user
+        eapplication.save(
+            update_fields=[
+                "status",
+                "closed_note",
+                "consent_token_hash",
+                "taken_at",
+                "taken_by",
+                "updated_at",
+            ]
+        )
+        record(
+            action=Action.UPDATE,
+            tenant=tenant,
+            obj=eapplication,
+            detail={"fields": ["status", "closed_note"], "status": status},
+        )
+    return eapplication

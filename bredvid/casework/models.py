@@ -724,6 +724,7 @@ class EApplication(BaseModel):
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="eapplication"
     )
     taken_at = models.DateTimeField(null=True, blank=True, validators=bounded(EVENT))
+    closed_note = models.TextField(_("skäl"), blank=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

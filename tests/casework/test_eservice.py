@@ -203,3 +203,57 @@ def test_take_needs_a_case_role_in_the_unit(world) -> None:  # type: ignore[no-u
             tenant=world.tenant("caseworker", other=True), eapplication=e, unit=world.other_unit
         )
     assert EApplication.objects.get().status == EApplication.Status.READY
+
+
+def test_close_without_case_keeps_the_reason_and_ends_the_consent_link(world) -> None:  # type: ignore[no-untyped-def]
+    submitted = _submit(world)  # joint custody: awaiting the second guardian
+    e = submitted.eapplication
+    tenant = world.tenant("caseworker")
+    closed = eservice.close_without_case(
+        tenant=tenant,
+        eapplication=e,
+        status=EApplication.Status.WITHDRAWN,
+        note="Mamma ringde och tog tillbaka.",
+    )
+    assert (closed.status, closed.closed_note, closed.taken_by) == (
+        EApplication.Status.WITHDRAWN,
+        "Mamma ringde och tog tillbaka.",
+        tenant.user,
+    )
+    assert not EApplication.objects.in_inbox().exists()  # out of the inbox
+    with pytest.raises(IllegalTransition):  # the second guardian's link no longer works
+        eservice.confirm_second_guardian(municipality=world.home, token=submitted.consent_token)
+    event = AuditEvent.objects.filter(object_id=str(e.pk), action="update").get()
+    assert event.detail["status"] == "withdrawn" and "Mamma" not in event.detail_json
+    with pytest.raises(IllegalTransition):
+        eservice.close_without_case(tenant=tenant, eapplication=e, status="rejected", note="Dubblett")
+
+
+def test_close_without_case_refusals_write_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    e = _submit(world, adult_form()).eapplication
+    stale = EApplication.objects.get(pk=e.pk)
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as no_reason:
+        eservice.close_without_case(
+            tenant=world.tenant("caseworker"), eapplication=e, status="rejected", note=" "
+        )
+    assert "note" in no_reason.value.message_dict
+    with pytest.raises(ValidationError):
+        eservice.close_without_case(
+            tenant=world.tenant("caseworker"), eapplication=e, status="taken", note="x"
+        )
+    with pytest.raises(PermissionDenied):
+        eservice.close_without_case(
+            tenant=world.tenant("auditor"), eapplication=e, status="rejected", note="x"
+        )
+    with pytest.raises(PermissionDenied):  # another municipality's caseworker
+        eservice.close_without_case(
+            tenant=world.tenant("caseworker", other=True), eapplication=e, status="rejected", note="x"
+        )
+    assert AuditEvent.objects.count() == events
+    eservice.take_into_case(tenant=world.tenant("caseworker"), eapplication=e, unit=world.home_unit)
+    with pytest.raises(IllegalTransition):  # taken meanwhile: the stale copy is refused
+        eservice.close_without_case(
+            tenant=world.tenant("caseworker"), eapplication=stale, status="rejected", note="Dubblett"
+        )
+    assert EApplication.objects.get(pk=e.pk).status == EApplication.Status.TAKEN

@@ -79,3 +79,21 @@ def test_take_refused_while_awaiting_consent(world) -> None:  # type: ignore[no-
     )
     assert "väntar på den andra vårdnadshavarens samtycke" in response.content.decode()
     assert not Application.objects.exists()
+
+
+def test_close_without_case_page(world) -> None:  # type: ignore[no-untyped-def]
+    e = _submit(world)
+    url = reverse("staff:eapplication_close", args=[e.pk])
+    assert world.client("auditor").get(url).status_code == 403
+    assert world.client("caseworker", other=True).get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+    client = world.client("caseworker")
+    detail = client.get(reverse("staff:eapplication_detail", args=[e.pk])).content.decode()
+    assert url in detail  # the detail page offers it
+    missing = client.post(url, {"status": "rejected", "note": ""})
+    assert missing.status_code == 200 and "govuk-error-summary" in missing.content.decode()
+    assert EApplication.objects.get(pk=e.pk).status == EApplication.Status.READY  # nothing saved
+    response = client.post(url, {"status": "rejected", "note": "Skickad två gånger."})
+    assert response.status_code == 302 and response["Location"] == reverse("staff:eapplication_list")
+    e.refresh_from_db()
+    assert (e.status, e.closed_note) == (EApplication.Status.REJECTED, "Skickad två gånger.")

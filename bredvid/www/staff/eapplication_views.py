@@ -34,6 +34,20 @@ class TakeForm(forms.Form):
         self.fields["unit"].choices = [(str(u.pk), u.name) for u in units]  # type: ignore[attr-defined]
 
 
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Hur avslutas ansökan?"),
+        choices=[(status.value, status.label) for status in eservice.CLOSING],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Skäl"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=gettext_lazy("Till exempel att den sökande har ringt och tagit tillbaka ansökan."),
+    )
+
+
 _OPEN = (EApplication.Status.AWAITING_CONSENT, EApplication.Status.READY)
 
 
@@ -81,6 +95,7 @@ def eapplication_detail(request: HttpRequest, eapplication_id: uuid.UUID) -> Htt
         "eapplication": eapplication,
         "case_id": case,
         "can_take": can_take_eapplication(tenant) and eapplication.status == EApplication.Status.READY,
+        "can_close": can_take_eapplication(tenant) and eapplication.status in _OPEN,
     }
     return render(request, "casework/eapplication_detail.html", context)
 
@@ -115,9 +130,28 @@ def eapplication_take(request: HttpRequest, eapplication_id: uuid.UUID) -> HttpR
     )
 
 
+@permission_required(can_take_eapplication)
+@require_http_methods(["GET", "POST"])
+def eapplication_close(request: HttpRequest, eapplication_id: uuid.UUID) -> HttpResponse:
+    tenant = tenant_of(request)
+    eapplication = _load(tenant, eapplication_id)
+    back = reverse("staff:eapplication_detail", args=[eapplication.pk])
+    return action_page(
+        request,
+        CloseForm(posted(request)),
+        run=lambda data: eservice.close_without_case(tenant=tenant, eapplication=eapplication, **data),
+        success=_("Ansökan är avslutad utan ärende."),
+        done=lambda _closed: reverse("staff:eapplication_list"),
+        title=_("Avsluta utan ärende"),
+        back=back,
+        context={"caption": eapplication.reference},
+    )
+
+
 def urls() -> list[URLPattern]:
     return [
         path("e-ansokningar/", eapplication_list, name="eapplication_list"),
         path("e-ansokningar/<uuid:eapplication_id>/", eapplication_detail, name="eapplication_detail"),
         path("e-ansokningar/<uuid:eapplication_id>/registrera/", eapplication_take, name="eapplication_take"),
+        path("e-ansokningar/<uuid:eapplication_id>/avsluta/", eapplication_close, name="eapplication_close"),
     ]
