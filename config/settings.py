@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bredvid.supporters",
     "bredvid.matching",
     "bredvid.assignments",
+    "bredvid.expenses",
     "bredvid.api",
     "bredvid.www.staff",
     "bredvid.demo",
