@@ -145,8 +145,13 @@ def submit(
     data: dict[str, Any],
     ip: str | None = None,
     now: datetime.datetime | None = None,
+    identified: str = EApplication.Identified.TYPED,
 ) -> Submitted:
-    """A member of the public sends an application: stored with its reference number, audited."""
+    """A member of the public sends an application: stored with its reference number, audited.
+    `identified`: whether the applicant's own identity number was typed or comes from a sign-in with
+    e-legitimation (the public view passes what the ID token verified)."""
+    if identified not in EApplication.Identified.values:
+        raise ValueError(identified)
     now = now or timezone.now()
     clean = check_submission(data, timezone.localdate(now))
     waits = bool(clean["joint_custody"])
@@ -157,6 +162,7 @@ def submit(
             municipality=municipality,
             received_at=now,
             status=EApplication.Status.AWAITING_CONSENT if waits else EApplication.Status.READY,
+            identified=identified,
             **clean,
         )
         if waits:
@@ -174,7 +180,11 @@ def submit(
             obj=eapplication,
             ip=ip,
             via=VIA,
-            detail={"applicant": eapplication.applicant_kind, "awaits_consent": waits},
+            detail={
+                "applicant": eapplication.applicant_kind,
+                "awaits_consent": waits,
+                "identified": identified,
+            },
         )
     token = f"{eapplication.pk.hex}.{secret}" if waits else ""
     return Submitted(eapplication, token)
@@ -335,7 +345,11 @@ def take_into_case(
             tenant=tenant,
             obj=eapplication,
             person_id=person.pk,
-            detail={"fields": ["status", "application"], "case": str(case.pk)},
+            detail={
+                "fields": ["status", "application"],
+                "case": str(case.pk),
+                "identified": eapplication.identified,
+            },
         )
     return application
 

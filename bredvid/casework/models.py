@@ -677,6 +677,13 @@ class EApplication(BaseModel):
         WITHDRAWN = "withdrawn", _("Återkallad")
         REJECTED = "rejected", _("Avvisad")
 
+    class Identified(models.TextChoices):
+        """How the applicant's own identity number came in: typed (and checked), or from the ID token of
+        a sign-in with e-legitimation (issue 13 item 4)."""
+
+        TYPED = "typed", _("Inskrivet av sökanden")
+        EID = "eid", _("Verifierat med e-legitimation")
+
     class ContactBy(models.TextChoices):
         PHONE = "phone", _("Telefon")
         EMAIL = "email", _("E-post")
@@ -696,6 +703,9 @@ class EApplication(BaseModel):
     applicant_last_name = models.CharField(_("vårdnadshavarens efternamn"), max_length=100, blank=True)
     applicant_identity_number = models.CharField(
         _("vårdnadshavarens personnummer"), max_length=20, blank=True
+    )
+    identified = models.CharField(
+        _("sökandens identitet"), max_length=8, choices=Identified.choices, default=Identified.TYPED
     )
     joint_custody = models.BooleanField(_("gemensam vårdnad"), default=False)
     second_guardian_name = models.CharField(_("andra vårdnadshavarens namn"), max_length=200, blank=True)
