@@ -31,7 +31,7 @@ from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework import services
 from bredvid.casework.consent import age_on
-from bredvid.casework.models import Application, Case, EApplication
+from bredvid.casework.models import Application, Case, Consent, EApplication
 from bredvid.casework.perms import can_open_case
 from bredvid.core.errors import IllegalTransition
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
@@ -335,6 +335,7 @@ def take_into_case(
             },
             source=Application.Source.PUBLIC,
         )
+        consent = _second_guardians_consent(tenant, eapplication, application)
         eapplication.status = EApplication.Status.TAKEN
         eapplication.application = application
         eapplication.taken_at = now
@@ -349,9 +350,44 @@ def take_into_case(
                 "fields": ["status", "application"],
                 "case": str(case.pk),
                 "identified": eapplication.identified,
+                "consent": str(consent.pk) if consent else None,
             },
         )
     return application
+
+
+def _second_guardians_consent(
+    tenant: Tenant, eapplication: EApplication, application: Application
+) -> Consent | None:
+    """The second guardian's confirmation through the link, as the application's `Consent`: a guardian
+    named as the first guardian gave them (not a registered person: the caseworker checks the custody),
+    when they confirmed, via the e-service's link. Inside take_into_case's transaction."""
+    at = eapplication.second_guardian_consented_at
+    if not (eapplication.joint_custody and at):
+        return None
+    consent = Consent(
+        municipality=application.municipality,
+        case=application.case,
+        application=application,
+        giver=Consent.Giver.GUARDIAN,
+        guardian=None,
+        giver_name=eapplication.second_guardian_name,
+        given_on=timezone.localdate(at),
+        given_at=at,
+        via=Consent.Via.ESERVICE_LINK,
+        note=_("Bekräftat med engångslänken till %(email)s (%(reference)s).")
+        % {"email": eapplication.second_guardian_email, "reference": eapplication.reference},
+    )
+    consent.full_clean()
+    consent.save()
+    record(
+        action=Action.CREATE,
+        tenant=tenant,
+        obj=consent,
+        person_id=application.case.client_id,
+        detail={"giver": consent.giver, "via": consent.via, "eapplication": str(eapplication.pk)},
+    )
+    return consent
 
 
 #: How an e-application leaves the inbox without a case.

@@ -236,6 +236,10 @@ class Consent(CaseRecord):
         GUARDIAN = "guardian", _("Vårdnadshavare")
         CHILD = "child", _("Barnet/den unge själv")
 
+    class Via(models.TextChoices):
+        STAFF = "staff", _("Registrerat av personal")
+        ESERVICE_LINK = "eservice_link", _("E-tjänstens länk")
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="consents")
     giver = models.CharField(_("samtycke från"), max_length=10, choices=Giver.choices)
@@ -249,6 +253,11 @@ class Consent(CaseRecord):
     )
     given_on = models.DateField(_("datum"), validators=bounded(RECEIPT))
     note = models.CharField(_("anteckning"), max_length=500, blank=True)
+    # how the consent came in: recorded by staff, or given through the e-service's single-use link by
+    # a guardian who is not (yet) a registered person (then named as they were given, `giver_name`)
+    via = models.CharField(_("inkom via"), max_length=16, choices=Via.choices, default=Via.STAFF)
+    given_at = models.DateTimeField(_("tidpunkt"), null=True, blank=True, validators=bounded(RECEIPT))
+    giver_name = models.CharField(_("namn enligt ansökan"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["given_on"]
