@@ -218,3 +218,22 @@ def test_the_verified_identity_expires_and_can_be_dropped(world, frozen_now) -> 
     assert "Du är inloggad med e-legitimation" in client.get(_form(world)).content.decode()
     client.post(reverse("public:eid_forget", args=[world.home.slug]))
     assert "Du är inloggad med e-legitimation" not in client.get(_form(world)).content.decode()
+
+
+def test_sign_ins_from_one_address_are_rate_limited(world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PUBLIC_FORM_RATE_PER_IP = "2/h"
+    client = Client()
+    start = reverse("public:eid_start", args=[world.home.slug])
+    assert [client.get(start)["Location"].startswith(BROKER) for _n in range(2)] == [True, True]
+    refused = client.get(start)
+    assert refused["Location"] == _form(world)
+    assert "Många inloggningar" in client.get(_form(world)).content.decode()
+
+
+def test_staff_see_that_the_number_was_verified(world) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    _sign_in(client, world.home.slug, {CLAIM: ADULT})
+    client.post(_form(world), adult_form(identity_number=""))
+    e = EApplication.objects.get()
+    html = world.client("caseworker").get(reverse("staff:eapplication_detail", args=[e.pk])).content
+    assert "Verifierat med e-legitimation" in html.decode()

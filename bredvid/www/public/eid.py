@@ -34,6 +34,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 from bredvid.accounts.oidc import PublicOIDCBackend, public_setting
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
 from bredvid.tenancy.models import Municipality
+from bredvid.www.public.protection import rate_limited
 from bredvid.www.public.site import published_municipality
 
 IDENTITY_KEY = "public_eid_identity"
@@ -83,6 +84,12 @@ def eid_start(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = published_municipality(slug)
     if not enabled():
         raise Http404
+    if rate_limited(request, group="eid"):  # each sign-in makes the server call the broker
+        return _back(
+            request,
+            slug,
+            _("Många inloggningar har gjorts härifrån. Vänta en stund, eller fyll i personnumret själv."),
+        )
     response = _RequestView.as_view()(request)
     state = parse_qs(urlparse(response["Location"]).query)["state"][0]
     states = dict(request.session.get(STATES_KEY) or {})
