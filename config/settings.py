@@ -166,6 +166,29 @@ if OIDC_ENABLED:
     # Staff accounts are provisioned by the municipality's administrator; SSO never creates users.
     OIDC_CREATE_USER = False
 
+# The public e-service's sign-in with e-legitimation (issue 13): a second OpenID Connect client, at an
+# eID broker, for the application for support. It never signs anyone in as a user: the ID token's
+# identity number claim is kept in the session for PUBLIC_OIDC_IDENTITY_MINUTES, bound to the
+# municipality (bredvid.www.public.eid). Claim and scope defaults are the Swedish OIDC profile's.
+PUBLIC_OIDC_RP_CLIENT_ID = env.str("PUBLIC_OIDC_RP_CLIENT_ID", default="")
+PUBLIC_OIDC_ENABLED = bool(PUBLIC_OIDC_RP_CLIENT_ID)
+PUBLIC_OIDC_AUTHENTICATION_CALLBACK_URL = "public:eid_callback"
+PUBLIC_OIDC_IDENTITY_CLAIM = env.str(
+    "PUBLIC_OIDC_IDENTITY_CLAIM", default="https://id.oidc.se/claim/personalIdentityNumber"
+)
+PUBLIC_OIDC_IDENTITY_MINUTES = env.int("PUBLIC_OIDC_IDENTITY_MINUTES", default=20)
+if PUBLIC_OIDC_ENABLED:
+    PUBLIC_OIDC_RP_CLIENT_SECRET = env.str("PUBLIC_OIDC_RP_CLIENT_SECRET")
+    PUBLIC_OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("PUBLIC_OIDC_OP_AUTHORIZATION_ENDPOINT")
+    PUBLIC_OIDC_OP_TOKEN_ENDPOINT = env.str("PUBLIC_OIDC_OP_TOKEN_ENDPOINT")
+    PUBLIC_OIDC_OP_USER_ENDPOINT = env.str("PUBLIC_OIDC_OP_USER_ENDPOINT", default="")  # not read
+    PUBLIC_OIDC_OP_JWKS_ENDPOINT = env.str("PUBLIC_OIDC_OP_JWKS_ENDPOINT", default="")
+    PUBLIC_OIDC_RP_SIGN_ALGO = env.str("PUBLIC_OIDC_RP_SIGN_ALGO", default="RS256")
+    PUBLIC_OIDC_RP_SCOPES = env.str(
+        "PUBLIC_OIDC_RP_SCOPES", default="openid https://id.oidc.se/scope/naturalPersonNumber"
+    )
+    PUBLIC_OIDC_USE_PKCE = env.bool("PUBLIC_OIDC_USE_PKCE", default=True)
+
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
     default=[

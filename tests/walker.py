@@ -91,6 +91,10 @@ PUBLIC: dict[str, set[int]] = {
     "public:application_new": {200},
     "public:application_receipt": {302},
     "public:application_consent": {200, 404},
+    # sign-in with e-legitimation: a 404 while no eID broker is configured (as in the tests)
+    "public:eid_start": {404},
+    "public:eid_forget": {405},  # POST only
+    "public:eid_callback": {404},
     # The interest registration; its receipt without this browser's reference goes back to the form.
     "public:interest_new": {200},
     "public:interest_receipt": {302},

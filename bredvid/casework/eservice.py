@@ -31,7 +31,7 @@ from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.casework import services
 from bredvid.casework.consent import age_on
-from bredvid.casework.models import Application, Case, EApplication
+from bredvid.casework.models import Application, Case, Consent, EApplication
 from bredvid.casework.perms import can_open_case
 from bredvid.core.errors import IllegalTransition
 from bredvid.core.identity import InvalidIdentityNumber, parse_identity_number
@@ -145,8 +145,13 @@ def submit(
     data: dict[str, Any],
     ip: str | None = None,
     now: datetime.datetime | None = None,
+    identified: str = EApplication.Identified.TYPED,
 ) -> Submitted:
-    """A member of the public sends an application: stored with its reference number, audited."""
+    """A member of the public sends an application: stored with its reference number, audited.
+    `identified`: whether the applicant's own identity number was typed or comes from a sign-in with
+    e-legitimation (the public view passes what the ID token verified)."""
+    if identified not in EApplication.Identified.values:
+        raise ValueError(identified)
     now = now or timezone.now()
     clean = check_submission(data, timezone.localdate(now))
     waits = bool(clean["joint_custody"])
@@ -157,6 +162,7 @@ def submit(
             municipality=municipality,
             received_at=now,
             status=EApplication.Status.AWAITING_CONSENT if waits else EApplication.Status.READY,
+            identified=identified,
             **clean,
         )
         if waits:
@@ -174,7 +180,11 @@ def submit(
             obj=eapplication,
             ip=ip,
             via=VIA,
-            detail={"applicant": eapplication.applicant_kind, "awaits_consent": waits},
+            detail={
+                "applicant": eapplication.applicant_kind,
+                "awaits_consent": waits,
+                "identified": identified,
+            },
         )
     token = f"{eapplication.pk.hex}.{secret}" if waits else ""
     return Submitted(eapplication, token)
@@ -325,6 +335,7 @@ def take_into_case(
             },
             source=Application.Source.PUBLIC,
         )
+        consent = _second_guardians_consent(tenant, eapplication, application)
         eapplication.status = EApplication.Status.TAKEN
         eapplication.application = application
         eapplication.taken_at = now
@@ -335,9 +346,48 @@ def take_into_case(
             tenant=tenant,
             obj=eapplication,
             person_id=person.pk,
-            detail={"fields": ["status", "application"], "case": str(case.pk)},
+            detail={
+                "fields": ["status", "application"],
+                "case": str(case.pk),
+                "identified": eapplication.identified,
+                "consent": str(consent.pk) if consent else None,
+            },
         )
     return application
+
+
+def _second_guardians_consent(
+    tenant: Tenant, eapplication: EApplication, application: Application
+) -> Consent | None:
+    """The second guardian's confirmation through the link, as the application's `Consent`: a guardian
+    named as the first guardian gave them (not a registered person: the caseworker checks the custody),
+    when they confirmed, via the e-service's link. Inside take_into_case's transaction."""
+    at = eapplication.second_guardian_consented_at
+    if not (eapplication.joint_custody and at):
+        return None
+    consent = Consent(
+        municipality=application.municipality,
+        case=application.case,
+        application=application,
+        giver=Consent.Giver.GUARDIAN,
+        guardian=None,
+        giver_name=eapplication.second_guardian_name,
+        given_on=timezone.localdate(at),
+        given_at=at,
+        via=Consent.Via.ESERVICE_LINK,
+        note=_("Bekräftat med engångslänken till %(email)s (%(reference)s).")
+        % {"email": eapplication.second_guardian_email, "reference": eapplication.reference},
+    )
+    consent.full_clean()
+    consent.save()
+    record(
+        action=Action.CREATE,
+        tenant=tenant,
+        obj=consent,
+        person_id=application.case.client_id,
+        detail={"giver": consent.giver, "via": consent.via, "eapplication": str(eapplication.pk)},
+    )
+    return consent
 
 
 #: How an e-application leaves the inbox without a case.

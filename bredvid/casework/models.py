@@ -236,6 +236,10 @@ class Consent(CaseRecord):
         GUARDIAN = "guardian", _("Vårdnadshavare")
         CHILD = "child", _("Barnet/den unge själv")
 
+    class Via(models.TextChoices):
+        STAFF = "staff", _("Registrerat av personal")
+        ESERVICE_LINK = "eservice_link", _("E-tjänstens länk")
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="consents")
     giver = models.CharField(_("samtycke från"), max_length=10, choices=Giver.choices)
@@ -249,6 +253,11 @@ class Consent(CaseRecord):
     )
     given_on = models.DateField(_("datum"), validators=bounded(RECEIPT))
     note = models.CharField(_("anteckning"), max_length=500, blank=True)
+    # how the consent came in: recorded by staff, or given through the e-service's single-use link by
+    # a guardian who is not (yet) a registered person (then named as they were given, `giver_name`)
+    via = models.CharField(_("inkom via"), max_length=16, choices=Via.choices, default=Via.STAFF)
+    given_at = models.DateTimeField(_("tidpunkt"), null=True, blank=True, validators=bounded(RECEIPT))
+    giver_name = models.CharField(_("namn enligt ansökan"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["given_on"]
@@ -677,6 +686,13 @@ class EApplication(BaseModel):
         WITHDRAWN = "withdrawn", _("Återkallad")
         REJECTED = "rejected", _("Avvisad")
 
+    class Identified(models.TextChoices):
+        """How the applicant's own identity number came in: typed (and checked), or from the ID token of
+        a sign-in with e-legitimation (issue 13 item 4)."""
+
+        TYPED = "typed", _("Inskrivet av sökanden")
+        EID = "eid", _("Verifierat med e-legitimation")
+
     class ContactBy(models.TextChoices):
         PHONE = "phone", _("Telefon")
         EMAIL = "email", _("E-post")
@@ -696,6 +712,9 @@ class EApplication(BaseModel):
     applicant_last_name = models.CharField(_("vårdnadshavarens efternamn"), max_length=100, blank=True)
     applicant_identity_number = models.CharField(
         _("vårdnadshavarens personnummer"), max_length=20, blank=True
+    )
+    identified = models.CharField(
+        _("sökandens identitet"), max_length=8, choices=Identified.choices, default=Identified.TYPED
     )
     joint_custody = models.BooleanField(_("gemensam vårdnad"), default=False)
     second_guardian_name = models.CharField(_("andra vårdnadshavarens namn"), max_length=200, blank=True)

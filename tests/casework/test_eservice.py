@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bredvid.audit.models import AuditEvent
 from bredvid.casework import eservice
-from bredvid.casework.models import Application, Case, EApplication
+from bredvid.casework.models import Application, Case, Consent, EApplication
 from bredvid.core.errors import IllegalTransition
 from bredvid.people.models import Person
 from tests.public.application_data import (
@@ -257,3 +257,30 @@ def test_close_without_case_refusals_write_nothing(world) -> None:  # type: igno
             tenant=world.tenant("caseworker"), eapplication=stale, status="rejected", note="Dubblett"
         )
     assert EApplication.objects.get(pk=e.pk).status == EApplication.Status.TAKEN
+
+
+def test_the_second_guardians_link_becomes_a_consent_on_the_application(world) -> None:  # type: ignore[no-untyped-def]
+    submitted = _submit(world)
+    confirmed = eservice.confirm_second_guardian(municipality=world.home, token=submitted.consent_token)
+    tenant = world.tenant("caseworker")
+    application = eservice.take_into_case(tenant=tenant, eapplication=confirmed, unit=world.home_unit)
+    [consent] = Consent.objects.filter(application=application)
+    assert (consent.giver, consent.guardian, consent.giver_name) == ("guardian", None, "Per Föräldersson")
+    assert consent.via == Consent.Via.ESERVICE_LINK
+    assert consent.given_at == confirmed.second_guardian_consented_at
+    assert consent.given_on == timezone.localdate(confirmed.second_guardian_consented_at)
+    assert "per@example.org" in consent.note and confirmed.reference in consent.note
+    assert (consent.case, consent.municipality) == (application.case, world.home)
+    event = AuditEvent.objects.get(object_id=str(consent.pk), action="create")
+    assert (event.actor_id, event.detail["via"]) == (tenant.user.pk, "eservice_link")
+    taken = AuditEvent.objects.get(object_id=str(confirmed.pk), action="update", actor_id=tenant.user.pk)
+    assert taken.detail["consent"] == str(consent.pk)
+    html = world.client("caseworker").get(f"/arenden/{application.case_id}/").content.decode()
+    assert "Per Föräldersson" in html and "via e-tjänstens länk" in html
+
+
+def test_no_consent_without_a_second_guardian(world) -> None:  # type: ignore[no-untyped-def]
+    for form in (guardian_form(joint_custody="nej"), adult_form()):
+        e = _submit(world, form).eapplication
+        eservice.take_into_case(tenant=world.tenant("caseworker"), eapplication=e, unit=world.home_unit)
+    assert not Consent.objects.exists()

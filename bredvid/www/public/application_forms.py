@@ -76,8 +76,27 @@ class ApplicationForm(ProtectedForm):
         help_text=_("Till exempel om någon annan läser din post."),
     )
 
+    def __init__(self, *args: Any, verified: str = "", **kwargs: Any) -> None:
+        """`verified`: the applicant's own identity number from a sign-in with e-legitimation. It is
+        shown read-only and used; a typed number for the applicant is ignored (never asked for)."""
+        super().__init__(*args, **kwargs)
+        self.verified = verified
+        if verified:
+            del self.fields["applicant_identity_number"]
+            self.fields["identity_number"].label = _("Barnets personnummer")
+            self.fields["identity_number"].help_text = _(
+                "Bara om du ansöker för ditt barn (ÅÅÅÅMMDD-NNNN). Ansöker du för egen del används "
+                "personnumret från din e-legitimation."
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.verified:
+            if data.get("applicant_kind") == Application.Applicant.GUARDIANS:
+                data["applicant_identity_number"] = self.verified
+            else:
+                self.errors.pop("identity_number", None)
+                data["identity_number"] = self.verified
         for name in NAMES:
             if has_unprintable(data.get(name) or ""):
                 self.add_error(name, UNPRINTABLE)

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bredvid.casework import eservice
+from bredvid.casework.models import EApplication
 from bredvid.core.errors import DomainError
 from bredvid.core.http import client_ip
+from bredvid.www.public import eid
 from bredvid.www.public.application_forms import ApplicationForm, ConfirmForm
 from bredvid.www.public.protection import public_form, rate_limited
 from bredvid.www.public.site import public_context, published_municipality
@@ -34,14 +36,22 @@ TEMPLATES = "public/application/"
 @public_form  # a body over the limit gets the 413 page before it is read; then the CSRF check
 def application_new(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = published_municipality(slug)
+    verified = eid.verified_number(request, municipality)
 
     def page(form: ApplicationForm, status: int = 200, refused: str = "") -> HttpResponse:
-        context = public_context(request, municipality, form=form, refused=refused)
+        context = public_context(
+            request,
+            municipality,
+            form=form,
+            refused=refused,
+            eid_enabled=eid.enabled(),
+            eid_notice=eid.take_notice(request),
+        )
         return render(request, f"{TEMPLATES}form.html", context, status=status)
 
     if request.method != "POST":
-        return page(ApplicationForm())
-    form = ApplicationForm(request.POST)
+        return page(ApplicationForm(verified=verified))
+    form = ApplicationForm(request.POST, verified=verified)
     if not form.is_valid():
         return page(form)
     email = form.cleaned_data.get("email") or form.cleaned_data.get("second_guardian_email") or ""
@@ -51,7 +61,12 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return page(form, 429, message)
     try:
-        submitted = eservice.submit(municipality=municipality, data=form.submission(), ip=client_ip(request))
+        submitted = eservice.submit(
+            municipality=municipality,
+            data=form.submission(),
+            ip=client_ip(request),
+            identified=EApplication.Identified.EID if verified else EApplication.Identified.TYPED,
+        )
     except ValidationError as exc:
         apply_errors(form, exc)
         return page(form)
@@ -61,6 +76,8 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
             reverse("public:application_consent", args=[slug, submitted.consent_token])
         )
     eservice.send_submission_mails(submitted, consent_url)
+    if verified:
+        eid.forget(request)  # one application per sign-in
     request.session[RECEIPT_KEY] = {
         "reference": submitted.eapplication.reference,
         "awaits_consent": bool(submitted.consent_token),
@@ -107,5 +124,7 @@ def urls() -> list[Any]:
     return [
         path("ansok/", application_new, name="application_new"),
         path("ansok/kvitto/", application_receipt, name="application_receipt"),
+        path("ansok/e-legitimation/", eid.eid_start, name="eid_start"),
+        path("ansok/e-legitimation/avsluta/", eid.eid_forget, name="eid_forget"),
         path("ansok/bekrafta/<str:consent_token>/", application_consent, name="application_consent"),
     ]
