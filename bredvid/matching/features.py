@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
 import secrets
 import threading
 import uuid
@@ -28,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from bredvid.core.choices import SupportKind
@@ -227,7 +229,7 @@ PROFILE_FIELDS = (
     "children_at_once",
     "age_min",
     "age_max",
-    "needs",
+    "needs_text",
     "languages",
     "culture_religion",
     "pets",
@@ -235,7 +237,7 @@ PROFILE_FIELDS = (
     "allergies",
     "preferred_gender",
     "supporter__status",
-    "supporter__approved_supports",
+    "approved_text",
     "supporter__latitude",
     "supporter__longitude",
 )
@@ -268,9 +270,14 @@ def _read(mid: uuid.UUID, today: datetime.date, only: list[uuid.UUID] | None = N
         qs = qs.filter(municipality_id=mid)
         return qs if only is None else qs.filter(**{f"{path}__in": only})
 
+    # the two JSON lists as their text: decoded once per distinct text in _encode, not per row
     profiles = list(
         scoped(SupporterProfile.objects)
         .filter(supporter__status__in=[Supporter.Status.APPROVED, Supporter.Status.PAUSED])
+        .annotate(
+            needs_text=Cast("needs", TextField()),
+            approved_text=Cast("supporter__approved_supports", TextField()),
+        )
         .order_by("supporter_id", "support_kind")
         .values_list(*PROFILE_FIELDS)
     )
@@ -400,9 +407,12 @@ def _encode(src: _Source, vocabulary: Vocabulary, local_today: datetime.date) ->
     period = [src.unavailable.get(s, (0, 0)) for s in sids]
     unavailable = np.array(period, np.int32).reshape(n, 2)
     used = np.array([src.used.get((s, k), 0) for s, k in zip(sids, kinds, strict=True)], np.int32)
+    approved_kinds = _memo(
+        approved, lambda text: frozenset(json.loads(text) or ()) if text else frozenset(), object
+    )
     cols: dict[str, Any] = {
         "kinds": np.array(
-            [KIND_BITS.get(k, 0) if k in (a or []) else 0 for k, a in zip(kinds, approved, strict=True)],
+            [KIND_BITS.get(k, 0) if k in a else 0 for k, a in zip(kinds, approved_kinds, strict=True)],
             np.uint8,
         ),
         "police_valid_until": np.where(police_kind, police, NO_END).astype(np.int32),
@@ -414,7 +424,11 @@ def _encode(src: _Source, vocabulary: Vocabulary, local_today: datetime.date) ->
         "lat_rad": lat_rad,
         "lon_rad": lon_rad,
         "cos_lat": np.cos(lat_rad),
-        "needs": _memo(needs, lambda v: vocabulary.mask(list(v or []), vocabulary.needs), np.uint32),
+        "needs": _memo(
+            needs,
+            lambda text: vocabulary.mask(list(json.loads(text) or []) if text else [], vocabulary.needs),
+            np.uint32,
+        ),
         "languages": _memo(langs, lambda v: vocabulary.mask(tokens(v), vocabulary.languages), np.uint64),
         "culture": _memo(culture, lambda v: vocabulary.cultures.get(_culture(v), 0), np.int16),
         "pets": np.array(pets, np.bool_),
