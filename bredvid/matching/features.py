@@ -516,7 +516,20 @@ def _patch(
         return None
     cols = _encode(src, vocabulary, local_today)
     supporters, kinds = cols.pop("supporters"), cols.pop("kinds_text")
-    remove = np.flatnonzero(np.isin(cached.keys, _keys(changed)))
+    # the changed supporters' rows: keys are sorted (rows by supporter id), so a binary search
+    # each, not np.isin's sort of every key
+    changed_keys = _keys(changed)
+    starts = cached.keys.searchsorted(changed_keys, "left")
+    ends = cached.keys.searchsorted(changed_keys, "right")
+    remove = (
+        np.sort(
+            np.concatenate(
+                [np.arange(a, b, dtype=np.int64) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+            )
+        )
+        if len(changed)
+        else np.zeros(0, np.int64)
+    )
     kept_keys = np.delete(cached.keys, remove)
     new_keys = _keys(supporters)
     insert_at = kept_keys.searchsorted(new_keys) if len(new_keys) else np.zeros(0, np.int64)
