@@ -20,14 +20,15 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         # one query: the token (not revoked, its user active) joined to the user's active
-        # memberships in the token's municipality, with the user and the municipality
+        # memberships in the token's municipality (a join condition: this finds the tenant, it
+        # does not scope data for one), with the user and the municipality
         memberships = list(
             Membership.objects.filter(
                 active=True,
                 user__is_active=True,
                 user__api_tokens__token_hash=hash_token(token),
                 user__api_tokens__revoked_at__isnull=True,
-                municipality_id=F("user__api_tokens__municipality_id"),
+                user__api_tokens__municipality=F("municipality"),
             ).select_related("user", "municipality")
         )
         if not memberships:
