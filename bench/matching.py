@@ -20,7 +20,7 @@ of request kinds with realistic distances).
    `--no-api` skips it (no PostgreSQL needed).
 
 Targets (matching issue): ≤ 3 ms, speed-up ≥ 30×, feature arrays ≤ 200 MB for 100,000
-supporters; global assignment ≤ 3 s, optimality gap 0.
+supporters; global assignment ≤ 1.5 s (issue 16), optimality gap 0.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 
     python bench/matching_api.py [--json] [--supporters 100000] [--requests 20] [--calls 300]
                                  [--changes 60] [--profile]
-                                 [--database-url postgres://postgres@127.0.0.1:5432/NAME]
+                                 [--database-url postgres://postgres@127.0.0.1:5432/NAME] [--reuse]
 
 It creates the scratch database `bredvid_bench_matching` (dropped at the end), loads one
 municipality with the supporters (approved, one or two profiles each, one adult with valid police
@@ -305,6 +305,34 @@ def measure(
     }
 
 
+def _exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def _loaded() -> dict[str, object]:
+    """What load() returned, from a database loaded before (--reuse): a new token, the requests."""
+    from bredvid.accounts.models import User
+    from bredvid.accounts.services import issue_api_token
+    from bredvid.matching.models import SupportRequest
+
+    home = _home()
+    user = User.objects.get(username="family_care_officer.bench")
+    ids = [
+        str(pk)
+        for pk in SupportRequest.objects.filter(municipality=home)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    ]
+    return {
+        "token": issue_api_token(user=user, municipality=home),
+        "request_ids": ids,
+        "load_supporters_s": 0.0,
+    }
+
+
 def _home():  # type: ignore[no-untyped-def]
     from bredvid.tenancy.models import Municipality
 
@@ -322,11 +350,16 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=60)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the loaded database and use it again next time (profiling)"
+    )
     args = parser.parse_args()
     if args.database_url:
         _use_database(args.database_url)
-    _admin(f'DROP DATABASE IF EXISTS "{DB}"')
-    _admin(f'CREATE DATABASE "{DB}"')
+    reused = args.reuse and _exists(DB)
+    if not reused:
+        _admin(f'DROP DATABASE IF EXISTS "{DB}"')
+        _admin(f'CREATE DATABASE "{DB}"')
     try:
         os.environ.update(
             {"DATABASE_URL": f"{PG}/{DB}", "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "test"}
@@ -334,7 +367,7 @@ def main() -> None:
         import django
 
         django.setup()
-        info = load(args.supporters, args.requests)
+        info = _loaded() if reused else load(args.supporters, args.requests)
         out: dict[str, object] = {
             "supporters": args.supporters,
             "requests": args.requests,
@@ -350,7 +383,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _admin(f'DROP DATABASE IF EXISTS "{DB}"')
+        if not args.reuse:
+            _admin(f'DROP DATABASE IF EXISTS "{DB}"')
 
 
 if __name__ == "__main__":

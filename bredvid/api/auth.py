@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import translation
 from ninja.security import HttpBearer
 
-from bredvid.accounts.models import ApiToken, hash_token
+from bredvid.accounts.models import hash_token
 from bredvid.core.http import client_ip
-from bredvid.tenancy.context import Tenant, build_tenant
+from bredvid.tenancy.context import Tenant
+from bredvid.tenancy.models import Membership
 
 
 class TokenAuth(HttpBearer):
@@ -17,13 +19,27 @@ class TokenAuth(HttpBearer):
         translation.activate(translation.get_language_from_request(request) or "sv")
         if not token or len(token) > 200:
             return None
-        api_token = (
-            ApiToken.objects.select_related("user")
-            .filter(token_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
+        # one query: the token (not revoked, its user active) joined to the user's active
+        # memberships in the token's municipality (a join condition: this finds the tenant, it
+        # does not scope data for one), with the user and the municipality
+        memberships = list(
+            Membership.objects.filter(
+                active=True,
+                user__is_active=True,
+                user__api_tokens__token_hash=hash_token(token),
+                user__api_tokens__revoked_at__isnull=True,
+                user__api_tokens__municipality=F("municipality"),
+            ).select_related("user", "municipality")
         )
-        if api_token is None:
+        if not memberships:
             return None
-        tenant = build_tenant(api_token.user, api_token.municipality_id, ip=client_ip(request), via="api")
+        tenant = Tenant(
+            user=memberships[0].user,
+            municipality=memberships[0].municipality,
+            roles=frozenset(m.role for m in memberships),
+            unit_ids=frozenset(m.unit_id for m in memberships),
+            ip=client_ip(request),
+            via="api",
+        )
         request.tenant = tenant  # type: ignore[attr-defined]
         return tenant

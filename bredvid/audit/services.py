@@ -146,21 +146,73 @@ def _write(fields: dict[str, Any], event: AuditEvent | None = None) -> AuditEven
     return event
 
 
+# The head each chain had after this process's last append (seq, hash): the guess the next append
+# starts from. A wrong guess (another process appended since, or the transaction rolled back) costs
+# only a retry with the head locked; the database, never this guess, decides what links.
+_heads: dict[str, tuple[int, str]] = {}
+
+_COLUMNS = (
+    "chain",
+    "seq",
+    "municipality_id",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "via",
+    "action",
+    "object_type",
+    "object_id",
+    "person_id",
+    "subjects",
+    "ip",
+    "reason",
+    "detail_json",
+    "prev_hash",
+    "hash",
+    "mac",
+    "key_id",
+)
+
+
+def _row(fields: dict[str, Any], seq: int, prev_hash: str, digest_hex: str, ring: KeyRing) -> list[Any]:
+    values = {
+        **fields,
+        "seq": seq,
+        "prev_hash": prev_hash,
+        "hash": digest_hex,
+        "mac": compute_mac(digest_hex, ring.current),
+        "key_id": ring.current_id,
+    }
+    return [values[name] for name in _COLUMNS]
+
+
 def _append_locked(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, str]:
-    """Other databases (SQLite in development): lock the head row, hash in Python, insert, move the head."""
-    with transaction.atomic():
-        head = _lock_head(fields["chain"])
+    """Other databases (SQLite in development): move the head from the guessed one (a compare and
+    swap: the UPDATE matches only while the head is still the guess, and then holds the database's
+    write lock until commit) and insert; else lock the head row, hash in Python, insert, move it."""
+    chain = fields["chain"]
+    with transaction.atomic(savepoint=False):
+        guess = _heads.get(chain)
+        if guess is not None:
+            seq, prev_hash = guess[0] + 1, guess[1]
+            digest_hex = compute_hash(seq=seq, prev_hash=prev_hash, **fields)
+            moved = AuditChainHead.objects.filter(chain=chain, seq=guess[0], last_hash=prev_hash).update(
+                seq=seq, last_hash=digest_hex
+            )
+            if moved:
+                event = AuditEvent.objects.create(
+                    **dict(zip(_COLUMNS, _row(fields, seq, prev_hash, digest_hex, ring), strict=True))
+                )
+                _heads[chain] = (seq, digest_hex)
+                return event.pk, seq, prev_hash, digest_hex
+        head = _lock_head(chain)
         seq = head.seq + 1
         digest_hex = compute_hash(seq=seq, prev_hash=head.last_hash, **fields)
         event = AuditEvent.objects.create(
-            seq=seq,
-            prev_hash=head.last_hash,
-            hash=digest_hex,
-            mac=compute_mac(digest_hex, ring.current),
-            key_id=ring.current_id,
-            **fields,
+            **dict(zip(_COLUMNS, _row(fields, seq, head.last_hash, digest_hex, ring), strict=True))
         )
-        AuditChainHead.objects.filter(chain=fields["chain"]).update(seq=seq, last_hash=digest_hex)
+        AuditChainHead.objects.filter(chain=chain).update(seq=seq, last_hash=digest_hex)
+        _heads[chain] = (seq, digest_hex)
     return event.pk, seq, head.last_hash, digest_hex
 
 
@@ -169,24 +221,52 @@ _PG_NEW_HEAD = (
     "INSERT INTO audit_auditchainhead (chain, seq, last_hash) VALUES (%s, 0, %s)"
     " ON CONFLICT (chain) DO NOTHING"
 )
-_PG_INSERT = """
+_PG_VALUES = ", ".join(["%s"] * len(_COLUMNS))
+_PG_INSERT = f"""
     WITH moved AS (UPDATE audit_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s)
-    INSERT INTO audit_auditevent (chain, seq, municipality_id, occurred_at, actor_id, actor_username,
-        via, action, object_type, object_id, person_id, subjects, ip, reason, detail_json, prev_hash,
-        hash, mac, key_id)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+    INSERT INTO audit_auditevent ({", ".join(_COLUMNS)}) VALUES ({_PG_VALUES}) RETURNING id
+"""
+# The guessed head moved and the event inserted in one statement, or neither: the UPDATE matches
+# only while the head is still the guess. A concurrent append holds the head row's lock until it
+# commits; this statement then re-reads the row (READ COMMITTED), no longer matches, and inserts
+# nothing. INSERT ... SELECT FROM moved: no row moved, no row inserted.
+_PG_APPEND = f"""
+    WITH moved AS (
+        UPDATE audit_auditchainhead SET seq = %s, last_hash = %s
+        WHERE chain = %s AND seq = %s AND last_hash = %s RETURNING chain
+    )
+    INSERT INTO audit_auditevent ({", ".join(_COLUMNS)})
+    SELECT {_PG_VALUES} FROM moved RETURNING id
 """
 
 
 def _append_pg(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, str]:
-    """PostgreSQL: lock the head row, compute hash and MAC here, then insert and move the head in one
-    statement.
-
-    The key never reaches the database (ADR 0008), so the MAC cannot be computed there; two statements
-    in one transaction, with the head row locked in between.
+    """PostgreSQL: one statement in the common case, the head this process wrote last guessed
+    (`_PG_APPEND`); when the guess is wrong, lock the head row, then insert and move the head
+    in one statement. Hash and MAC are computed here: the key never reaches the database (ADR 0008).
     """
     chain = fields["chain"]
-    with transaction.atomic(), connections["default"].cursor() as cursor:
+    guess = _heads.get(chain)
+    # savepoint=False: inside a transaction no SAVEPOINT round trips (one statement cannot half-fail)
+    with transaction.atomic(savepoint=False), connections["default"].cursor() as cursor:
+        if guess is not None:
+            seq, prev_hash = guess[0] + 1, guess[1]
+            digest_hex = compute_hash(seq=seq, prev_hash=prev_hash, **fields)
+            cursor.execute(
+                _PG_APPEND,
+                [
+                    seq,
+                    digest_hex,
+                    chain,
+                    guess[0],
+                    prev_hash,
+                    *_row(fields, seq, prev_hash, digest_hex, ring),
+                ],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                _heads[chain] = (seq, digest_hex)
+                return row[0], seq, prev_hash, digest_hex
         cursor.execute(_PG_LOCK_HEAD, [chain])
         row = cursor.fetchone()
         if row is None:
@@ -195,34 +275,9 @@ def _append_pg(fields: dict[str, Any], ring: KeyRing) -> tuple[int, int, str, st
             row = cursor.fetchone()
         seq, prev_hash = row[0] + 1, row[1]
         digest_hex = compute_hash(seq=seq, prev_hash=prev_hash, **fields)
-        cursor.execute(
-            _PG_INSERT,
-            [
-                seq,
-                digest_hex,
-                chain,
-                chain,
-                seq,
-                fields["municipality_id"],
-                fields["occurred_at"],
-                fields["actor_id"],
-                fields["actor_username"],
-                fields["via"],
-                fields["action"],
-                fields["object_type"],
-                fields["object_id"],
-                fields["person_id"],
-                fields["subjects"],
-                fields["ip"],
-                fields["reason"],
-                fields["detail_json"],
-                prev_hash,
-                digest_hex,
-                compute_mac(digest_hex, ring.current),
-                ring.current_id,
-            ],
-        )
+        cursor.execute(_PG_INSERT, [seq, digest_hex, chain, *_row(fields, seq, prev_hash, digest_hex, ring)])
         (event_id,) = cursor.fetchone()
+    _heads[chain] = (seq, digest_hex)
     return event_id, seq, prev_hash, digest_hex
 
 

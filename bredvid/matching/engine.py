@@ -68,22 +68,36 @@ class _KindIndex:
     def __init__(self, pool: Pool, kind_bit: int) -> None:
         rows = np.flatnonzero((pool.kinds & np.uint8(kind_bit)) != 0)
         rows = rows[np.lexsort((pool.ids[rows], pool.lat_rad[rows]))]
-        self.cols: dict[str, npt.NDArray[Any]] = {
-            name: np.ascontiguousarray(getattr(pool, name)[rows]) for name in _INDEXED_COLUMNS
-        }
-        # the experience criterion does not depend on the request: computed once, in float64
-        self.cols["experience_term"] = np.minimum(pool.experience[rows].astype(np.float64), 10.0) / 10.0
-        lat, lon = pool.lat_rad[rows], pool.lon_rad[rows]
-        cos_lat = np.cos(lat)
-        self.cols["x"], self.cols["y"], self.cols["z"] = (
-            cos_lat * np.cos(lon),
-            cos_lat * np.sin(lon),
-            np.sin(lat),
-        )
+        self.cols, consistent = _index_columns({name: getattr(pool, name)[rows] for name in _SOURCE_COLUMNS})
         self.n = int(rows.shape[0])
         # the dot-product test is exact up to a margin only if cos_lat is the cosine of lat_rad
-        consistent = self.n == 0 or bool(np.max(np.abs(pool.cos_lat[rows] - cos_lat)) <= 1e-12)
         self.exact_only = not consistent
+
+    def patched(self, drop: Bool, renumber: Any, rows: dict[str, npt.NDArray[Any]]) -> _KindIndex | None:
+        """This index without the entries `drop`, the kept ids renumbered, and `rows` (the inserted
+        rows of this kind, ids included) merged in at their places in (latitude, id) order: what a
+        fresh build of the patched pool gives, without sorting it again. None: build it afresh."""
+        if self.exact_only:
+            return None
+        kept = {name: column[~drop] for name, column in self.cols.items()}
+        if renumber is not None:
+            kept["ids"] = renumber(kept["ids"])
+        if rows["ids"].shape[0]:
+            order = np.lexsort((rows["ids"], rows["lat_rad"]))
+            added, consistent = _index_columns({name: column[order] for name, column in rows.items()})
+            if not consistent:
+                return None
+            lat, ids = kept["lat_rad"], kept["ids"]
+            at = lat.searchsorted(added["lat_rad"], "left")
+            ties = np.flatnonzero(at < lat.shape[0])
+            ties = ties[lat[at[ties]] == added["lat_rad"][ties]]
+            for j in ties.tolist():  # equal latitudes: ordered by id, as the lexsort of a build
+                lo, hi = int(at[j]), int(lat.searchsorted(added["lat_rad"][j], "right"))
+                at[j] = lo + int(ids[lo:hi].searchsorted(added["ids"][j]))
+            kept = {name: np.insert(column, at, added[name]) for name, column in kept.items()}
+        index = object.__new__(_KindIndex)
+        index.cols, index.n, index.exact_only = kept, int(kept["ids"].shape[0]), False
+        return index
 
     @property
     def nbytes(self) -> int:
@@ -143,7 +157,8 @@ class Pool:
         `insert_at` ascending), and the identifiers `ids` for the result. This pool is untouched
         (a shortlist running on it in another thread is not disturbed). The index of a kind that
         no removed or inserted row carries is carried over with its ids renumbered; the others
-        are built on first use."""
+        are patched (`_KindIndex.patched`: the changed entries dropped, the new ones merged in at
+        their places), not sorted again."""
         keep = np.ones(len(self), dtype=np.bool_)
         keep[remove] = False
         names = [name for name in self.__dataclass_fields__ if name != "ids"]
@@ -158,15 +173,25 @@ class Pool:
         new_position[inserted] = False
         old_ids, new_ids = self.ids[keep], ids[new_position]  # the kept rows, before and after
         renumber = _renumbering(self.ids, keep, old_ids, new_ids)
+        if renumber is False:
+            return new  # every index is built again on first use
+        removed_ids = self.ids[remove]
         for kind_bit, index in self.__dict__["_indexes"].items():
-            if kind_bit & touched or renumber is False:
+            if not kind_bit & touched:  # carried over, renumbered
+                carried = object.__new__(_KindIndex)
+                carried.cols = dict(index.cols)
+                if renumber is not None:
+                    carried.cols["ids"] = renumber(index.cols["ids"])
+                carried.n, carried.exact_only = index.n, index.exact_only
+                new.__dict__["_indexes"][kind_bit] = carried
                 continue
-            carried = object.__new__(_KindIndex)
-            carried.cols = dict(index.cols)
-            if renumber is not None:
-                carried.cols["ids"] = renumber(index.cols["ids"])
-            carried.n, carried.exact_only = index.n, index.exact_only
-            new.__dict__["_indexes"][kind_bit] = carried
+            mine = np.flatnonzero((rows["kinds"] & np.uint8(kind_bit)) != 0)
+            added = {name: rows[name][mine] for name in _SOURCE_COLUMNS if name != "ids"}
+            added["ids"] = ids[inserted[mine]]
+            drop = np.isin(index.cols["ids"], removed_ids)
+            patched_index = index.patched(drop, renumber, added)
+            if patched_index is not None:
+                new.__dict__["_indexes"][kind_bit] = patched_index
         return new
 
     @property
@@ -194,6 +219,20 @@ def _renumbering(ids: I64, keep: Bool, old_ids: I64, new_ids: I64) -> Any:
 
 
 _INDEXED_COLUMNS = tuple(name for name in Pool.__dataclass_fields__ if name not in ("kinds", "experience"))
+_SOURCE_COLUMNS = (*_INDEXED_COLUMNS, "experience")
+
+
+def _index_columns(source: dict[str, npt.NDArray[Any]]) -> tuple[dict[str, npt.NDArray[Any]], bool]:
+    """An index's columns from the pool's columns of its rows (in index order), and whether
+    cos_lat is the cosine of lat_rad for every row (else the dot-product test is not exact)."""
+    cols = {name: np.ascontiguousarray(source[name]) for name in _INDEXED_COLUMNS}
+    # the experience criterion does not depend on the request: computed once, in float64
+    cols["experience_term"] = np.minimum(source["experience"].astype(np.float64), 10.0) / 10.0
+    lat, lon = source["lat_rad"], source["lon_rad"]
+    cos_lat = np.cos(lat)
+    cols["x"], cols["y"], cols["z"] = cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)
+    consistent = lat.shape[0] == 0 or bool(np.max(np.abs(source["cos_lat"] - cos_lat)) <= 1e-12)
+    return cols, consistent
 
 
 @dataclass(frozen=True)

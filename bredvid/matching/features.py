@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
 import secrets
 import threading
 import uuid
@@ -28,7 +29,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    F,
+    FloatField,
+    IntegerField,
+    Sum,
+    TextField,
+    UUIDField,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from bredvid.core.choices import SupportKind
@@ -227,7 +239,7 @@ PROFILE_FIELDS = (
     "children_at_once",
     "age_min",
     "age_max",
-    "needs",
+    "needs_text",
     "languages",
     "culture_religion",
     "pets",
@@ -235,7 +247,7 @@ PROFILE_FIELDS = (
     "allergies",
     "preferred_gender",
     "supporter__status",
-    "supporter__approved_supports",
+    "approved_text",
     "supporter__latitude",
     "supporter__longitude",
 )
@@ -244,13 +256,14 @@ _LANGS, _CULTURE, _ALLERGIES = 6, 7, 10
 
 @dataclass
 class _Source:
-    """What the rows of some supporters (all, or `only`) are built from: one query per table."""
+    """What the rows of some supporters (all, or `only`) are built from: one query per table. The
+    maps are keyed by the supporter id's integer (`uuid.int`: hashed in C, a UUID's hash is not)."""
 
     profiles: list[tuple[Any, ...]]
-    used: dict[tuple[uuid.UUID, str], int]
-    experience: dict[uuid.UUID, int]
-    unavailable: dict[uuid.UUID, tuple[int, int]]
-    police: dict[uuid.UUID, int]
+    used: dict[tuple[int, str], int]
+    experience: dict[int, int]
+    unavailable: dict[int, tuple[int, int]]
+    police: dict[int, int]
 
 
 def _read(mid: uuid.UUID, today: datetime.date, only: list[uuid.UUID] | None = None) -> _Source:
@@ -268,59 +281,73 @@ def _read(mid: uuid.UUID, today: datetime.date, only: list[uuid.UUID] | None = N
         qs = qs.filter(municipality_id=mid)
         return qs if only is None else qs.filter(**{f"{path}__in": only})
 
+    # the two JSON lists as their text: decoded once per distinct text in _encode, not per row
     profiles = list(
         scoped(SupporterProfile.objects)
         .filter(supporter__status__in=[Supporter.Status.APPROVED, Supporter.Status.PAUSED])
+        .annotate(
+            needs_text=Cast("needs", TextField()),
+            approved_text=Cast("supporter__approved_supports", TextField()),
+        )
         .order_by("supporter_id", "support_kind")
         .values_list(*PROFILE_FIELDS)
     )
-    used: dict[tuple[uuid.UUID, str], int] = {}
-    experience: dict[uuid.UUID, int] = defaultdict(int)
+    used: dict[tuple[int, str], int] = {}
+    experience: dict[int, int] = defaultdict(int)
     for sid, kind, status, n, children in (
         scoped(Assignment.objects)
         .values("supporter_id", "support_kind", "status")
         .annotate(n=Count("id"), children=Sum("children"))
         .values_list("supporter_id", "support_kind", "status", "n", "children")
     ):
-        experience[sid] += n
+        experience[sid.int] += n
         if status == Assignment.Status.ACTIVE:
-            used[(sid, kind)] = int(children or 0)
-    unavailable: dict[uuid.UUID, tuple[int, int]] = {}
+            used[(sid.int, kind)] = int(children or 0)
+    unavailable: dict[int, tuple[int, int]] = {}
     for supporter_id, starts, ends in (
         scoped(Unavailability.objects)
         .filter(ends_on__gte=today)
         .order_by("starts_on")
         .values_list("supporter_id", "starts_on", "ends_on")
     ):
-        unavailable.setdefault(supporter_id, (starts.toordinal(), ends.toordinal()))  # the next period
-    # per supporter: the last day on which every active adult has both valid police checks (0: none)
-    adults: dict[uuid.UUID, set[int]] = defaultdict(set)
-    for member_id, supporter_id in (
-        scoped(SupporterMember.objects).filter(active=True, adult=True).values_list("pk", "supporter_id")
-    ):
-        adults[supporter_id].add(member_id)
-    best: dict[tuple[int, str], int] = {}
+        unavailable.setdefault(supporter_id.int, (starts.toordinal(), ends.toordinal()))  # the next period
+    # per supporter: the last day on which every active adult has both valid police checks (0:
+    # none), as column operations: the best check per (member, kind), then the least per supporter
+    members = list(
+        scoped(SupporterMember.objects)
+        .filter(active=True, adult=True)
+        .order_by("pk")
+        .values_list("pk", "supporter_id")
+    )
     checks = RegisterCheck.objects.filter(municipality_id=mid)
     if only is None:
         checks = checks.filter(member__active=True, member__adult=True)
     else:  # the members just read, by primary key (an index lookup, not a join over every check)
-        checks = checks.filter(member_id__in=[m for members in adults.values() for m in members])
-    for member_id, kind, valid_until in (
-        checks.police().valid_on(today).values_list("member_id", "kind", "valid_until")
-    ):
-        key = (member_id, kind)
-        best[key] = max(best.get(key, 0), _ordinal(valid_until, NO_END))
-    police = {
-        sid: min(best.get((m, k), 0) for m in members for k in POLICE_KINDS)
-        for sid, members in adults.items()
-    }
+        checks = checks.filter(member_id__in=[m for m, _s in members])
+    found = list(checks.police().valid_on(today).values_list("member_id", "kind", "valid_until"))
+    police: dict[int, int] = {}
+    if members:
+        member_ids = np.fromiter((m for m, _s in members), np.int64, len(members))
+        best = np.zeros((len(members), len(POLICE_KINDS)), np.int64)
+        if found:
+            member_of, kind_of, until = zip(*found, strict=True)
+            at = member_ids.searchsorted(np.fromiter(member_of, np.int64, len(found)))
+            kind_index = {kind: i for i, kind in enumerate(POLICE_KINDS)}
+            column = np.fromiter(map(kind_index.__getitem__, kind_of), np.int64, len(found))
+            days = np.fromiter((NO_END if d is None else d.toordinal() for d in until), np.int64, len(found))
+            np.maximum.at(best, (at, column), days)
+        least = best.min(axis=1)
+        supporter_ints = [s.int for _m, s in members]
+        for sid, day in zip(supporter_ints, least.tolist(), strict=True):
+            police[sid] = min(police.get(sid, NO_END), day)
     return _Source(profiles, used, dict(experience), unavailable, police)
 
 
 def _police_valid_until(municipality_id: uuid.UUID) -> dict[uuid.UUID, int]:
     """Per supporter: the last day on which every active adult has both valid police checks (0:
     none). Used by the demo loader."""
-    return _read(municipality_id, timezone.localdate()).police
+    src = _read(municipality_id, timezone.localdate())
+    return {uuid.UUID(int=sid): day for sid, day in src.police.items()}
 
 
 def _vocabulary(municipality: Municipality, profiles: list[tuple[Any, ...]]) -> Vocabulary:
@@ -352,15 +379,9 @@ def _vocabulary(municipality: Municipality, profiles: list[tuple[Any, ...]]) -> 
 
 
 def _memo(values: Any, encode: Any, dtype: Any) -> npt.NDArray[Any]:
-    """encode() of each value, computed once per distinct value (few distinct texts and lists)."""
-    seen: dict[Any, Any] = {}
-    out = []
-    for value in values:
-        key = tuple(value) if isinstance(value, list) else value
-        if key not in seen:
-            seen[key] = encode(value)
-        out.append(seen[key])
-    return np.array(out, dtype=dtype)
+    """encode() of each value, computed once per distinct value (few distinct texts)."""
+    codes = {value: encode(value) for value in set(values)}
+    return np.fromiter(map(codes.__getitem__, values), dtype, len(values))
 
 
 def _encode(src: _Source, vocabulary: Vocabulary, local_today: datetime.date) -> dict[str, Any]:
@@ -389,20 +410,27 @@ def _encode(src: _Source, vocabulary: Vocabulary, local_today: datetime.date) ->
         lon,
     ) = (list(c) for c in zip(*rows, strict=True))
     today = local_today.toordinal()
-    located = np.array([a is not None and b is not None for a, b in zip(lat, lon, strict=True)])
+    lat_in = np.fromiter((np.nan if v is None else v for v in lat), np.float64, n)
+    lon_in = np.fromiter((np.nan if v is None else v for v in lon), np.float64, n)
+    located = ~(np.isnan(lat_in) | np.isnan(lon_in))
     # without coordinates a home cannot be placed within any distance: it fails max_distance
-    lat_deg = np.where(located, np.array([v if v is not None else 0.0 for v in lat], np.float64), 90.0)
-    lon_deg = np.where(located, np.array([v if v is not None else 0.0 for v in lon], np.float64), 0.0)
+    lat_deg = np.where(located, lat_in, 90.0)
+    lon_deg = np.where(located, lon_in, 0.0)
     lat_rad, lon_rad = np.radians(lat_deg), np.radians(lon_deg)
-    police_kind = np.array([k in POLICE_CHECKS_REQUIRED_FOR for k in kinds])
-    police = np.array([src.police.get(s, 0) for s in sids], np.int32)
-    paused = np.array([st == "paused" for st in status])
-    period = [src.unavailable.get(s, (0, 0)) for s in sids]
+    police_kind = _memo(kinds, lambda k: k in POLICE_CHECKS_REQUIRED_FOR, np.bool_)
+    ints = [s.int for s in sids]
+    police = np.array([src.police.get(s, 0) for s in ints], np.int32)
+    paused = _memo(status, lambda st: st == "paused", np.bool_)
+    period = [src.unavailable.get(s, (0, 0)) for s in ints] if src.unavailable else [(0, 0)] * n
     unavailable = np.array(period, np.int32).reshape(n, 2)
-    used = np.array([src.used.get((s, k), 0) for s, k in zip(sids, kinds, strict=True)], np.int32)
+    used = np.array(
+        [src.used.get((s, k), 0) for s, k in zip(ints, kinds, strict=True)] if src.used else np.zeros(n),
+        np.int32,
+    )
     cols: dict[str, Any] = {
-        "kinds": np.array(
-            [KIND_BITS.get(k, 0) if k in (a or []) else 0 for k, a in zip(kinds, approved, strict=True)],
+        "kinds": _memo(
+            list(zip(kinds, approved, strict=True)),
+            lambda pair: KIND_BITS.get(pair[0], 0) if pair[1] and pair[0] in json.loads(pair[1]) else 0,
             np.uint8,
         ),
         "police_valid_until": np.where(police_kind, police, NO_END).astype(np.int32),
@@ -414,13 +442,19 @@ def _encode(src: _Source, vocabulary: Vocabulary, local_today: datetime.date) ->
         "lat_rad": lat_rad,
         "lon_rad": lon_rad,
         "cos_lat": np.cos(lat_rad),
-        "needs": _memo(needs, lambda v: vocabulary.mask(list(v or []), vocabulary.needs), np.uint32),
+        "needs": _memo(
+            needs,
+            lambda text: vocabulary.mask(list(json.loads(text) or []) if text else [], vocabulary.needs),
+            np.uint32,
+        ),
         "languages": _memo(langs, lambda v: vocabulary.mask(tokens(v), vocabulary.languages), np.uint64),
         "culture": _memo(culture, lambda v: vocabulary.cultures.get(_culture(v), 0), np.int16),
         "pets": np.array(pets, np.bool_),
         "smoking": np.array(smoking, np.bool_),
         "allergens": _memo(allergies, lambda v: vocabulary.mask(tokens(v), vocabulary.allergens), np.uint16),
-        "experience": np.array([src.experience.get(s, 0) for s in sids], np.float32),
+        "experience": np.array(
+            [src.experience.get(s, 0) for s in ints] if src.experience else np.zeros(n), np.float32
+        ),
         "wish_gender": _memo(wish, lambda v: GENDER_CODES.get(v, 0), np.int8),
     }
     return {**cols, "supporters": sids, "kinds_text": kinds}
@@ -482,7 +516,20 @@ def _patch(
         return None
     cols = _encode(src, vocabulary, local_today)
     supporters, kinds = cols.pop("supporters"), cols.pop("kinds_text")
-    remove = np.flatnonzero(np.isin(cached.keys, _keys(changed)))
+    # the changed supporters' rows: keys are sorted (rows by supporter id), so a binary search
+    # each, not np.isin's sort of every key
+    changed_keys = _keys(changed)
+    starts = cached.keys.searchsorted(changed_keys, "left")
+    ends = cached.keys.searchsorted(changed_keys, "right")
+    remove = (
+        np.sort(
+            np.concatenate(
+                [np.arange(a, b, dtype=np.int64) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+            )
+        )
+        if len(changed)
+        else np.zeros(0, np.int64)
+    )
     kept_keys = np.delete(cached.keys, remove)
     new_keys = _keys(supporters)
     insert_at = kept_keys.searchsorted(new_keys) if len(new_keys) else np.zeros(0, np.int64)
@@ -504,15 +551,83 @@ def _patch(
     )
 
 
+@dataclass(frozen=True)
+class Relations:
+    """What a request's engine view needs from its related rows."""
+
+    sibling_births: tuple[datetime.date, ...]  # the siblings placed with the child
+    relative_ids: tuple[uuid.UUID, ...]  # supporters who are närstående
+    protected_places: tuple[tuple[float, float, float], ...]  # (lat, lon, minimum km)
+
+
+def request_relations(support_request: SupportRequest) -> Relations:
+    """The request's siblings, relatives and protected places: from prefetched rows when the caller
+    prefetched all three, else in one query (a UNION ALL of the three tables), kept on the instance."""
+    cached = support_request.__dict__.get("_matching_relations")
+    if cached is not None:
+        return cached
+    prefetched = getattr(support_request, "_prefetched_objects_cache", {})
+    if {"siblings", "relatives", "protected_places"} <= set(prefetched):
+        relations = Relations(
+            tuple(s.intervention.case.client.birth_date for s in support_request.siblings.all()),
+            tuple(r.supporter_id for r in support_request.relatives.all()),
+            tuple(
+                (p.latitude, p.longitude, float(p.min_distance_km))
+                for p in support_request.protected_places.all()
+            ),
+        )
+    else:
+        relations = _relations_query(support_request)
+    support_request.__dict__["_matching_relations"] = relations
+    return relations
+
+
+def _relations_query(support_request: SupportRequest) -> Relations:
+    from bredvid.matching.models import ProtectedPlace, RequestRelative, RequestSibling
+
+    columns = ("rel_tag", "rel_birth", "rel_supporter", "rel_lat", "rel_lon", "rel_km")
+    # typed NULLs: PostgreSQL resolves a UNION's column types pairwise (NULL with NULL is text)
+    nothing = {
+        "rel_birth": Cast(Value(None), DateField()),
+        "rel_supporter": Cast(Value(None), UUIDField()),
+        "rel_lat": Cast(Value(None), FloatField()),
+        "rel_lon": Cast(Value(None), FloatField()),
+        "rel_km": Cast(Value(None), FloatField()),
+    }
+
+    def part(qs: Any, tag: int, **given: Any) -> Any:
+        values = {**nothing, **given}
+        return (
+            qs.filter(request=support_request)
+            .order_by()
+            .annotate(rel_tag=Value(tag, output_field=IntegerField()), **values)
+            .values_list(*columns)
+        )
+
+    rows = list(
+        part(RequestSibling.objects, 0, rel_birth=F("intervention__case__client__birth_date")).union(
+            part(RequestRelative.objects, 1, rel_supporter=F("supporter_id")),
+            part(
+                ProtectedPlace.objects,
+                2,
+                rel_lat=F("latitude"),
+                rel_lon=F("longitude"),
+                rel_km=Cast("min_distance_km", FloatField()),
+            ),
+            all=True,
+        )
+    )
+    return Relations(
+        tuple(birth for tag, birth, *_rest in rows if tag == 0),
+        tuple(row[2] for row in rows if row[0] == 1),
+        tuple((row[3], row[4], float(row[5])) for row in rows if row[0] == 2),
+    )
+
+
 def children_ages(support_request: SupportRequest, on: datetime.date) -> list[int]:
     """Ages of the request's child and its siblings on `on` (the request's start)."""
-    people = [support_request.case.client] + [
-        s.intervention.case.client for s in support_request.siblings.all()
-    ]
-    return [
-        on.year - p.birth_date.year - ((on.month, on.day) < (p.birth_date.month, p.birth_date.day))
-        for p in people
-    ]
+    births = [support_request.case.client.birth_date, *request_relations(support_request).sibling_births]
+    return [on.year - b.year - ((on.month, on.day) < (b.month, b.day)) for b in births]
 
 
 def engine_request(support_request: SupportRequest, mpool: MunicipalPool) -> Request:
@@ -522,10 +637,9 @@ def engine_request(support_request: SupportRequest, mpool: MunicipalPool) -> Req
     end = support_request.end_on or (start + year if start <= datetime.date.max - year else datetime.date.max)
     ages = children_ages(support_request, start)
     vocab = mpool.vocabulary
+    relations = request_relations(support_request)
     relatives = tuple(
-        row
-        for rel in support_request.relatives.all()
-        for row in mpool.rows_for(rel.supporter_id, support_request.support_kind)
+        row for sid in relations.relative_ids for row in mpool.rows_for(sid, support_request.support_kind)
     )
     return Request(
         kind_bit=KIND_BITS[support_request.support_kind],
@@ -545,9 +659,6 @@ def engine_request(support_request: SupportRequest, mpool: MunicipalPool) -> Req
         no_pets=support_request.no_pets,
         no_smoking=support_request.no_smoking,
         allergens=vocab.mask(tokens(support_request.allergies), vocab.allergens),
-        protected_places=tuple(
-            (p.latitude, p.longitude, float(p.min_distance_km))
-            for p in support_request.protected_places.all()
-        ),
+        protected_places=relations.protected_places,
         relatives=relatives,
     )

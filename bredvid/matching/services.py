@@ -480,6 +480,37 @@ def _apply_filters(
     return kept[:k], len(result.candidates) - len(kept)
 
 
+_OFFER_SHOWN = ("id", "status", "sent_on")
+
+
+def _shown_supporters(
+    support_request: SupportRequest, supporter_ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, Supporter], dict[uuid.UUID, Offer]]:
+    """The shown supporters and the latest offer to each about this request, in one query (the
+    offer's shown fields as subqueries; its other fields load on access)."""
+    latest = Offer.objects.filter(request=support_request, supporter=OuterRef("pk")).order_by(
+        "-sent_on", "-created_at"
+    )
+    annotated = Supporter.objects.filter(pk__in=supporter_ids).annotate(
+        **{f"offer_{name}": Subquery(latest.values(name)[:1]) for name in _OFFER_SHOWN}
+    )
+    supporters, offers = {}, {}
+    for supporter in annotated:
+        supporters[supporter.pk] = supporter
+        values = [getattr(supporter, f"offer_{name}") for name in _OFFER_SHOWN]
+        if values[0] is not None:
+            known = {
+                **dict(zip(_OFFER_SHOWN, values, strict=True)),
+                "request_id": support_request.pk,
+                "supporter_id": supporter.pk,
+            }
+            names = [f.attname for f in Offer._meta.concrete_fields if f.attname in known]
+            offer = Offer.from_db("default", names, [known[name] for name in names])  # in field order
+            offer.request, offer.supporter = support_request, supporter
+            offers[supporter.pk] = offer
+    return supporters, offers
+
+
 def shortlist(
     *,
     tenant: Tenant,
@@ -495,20 +526,16 @@ def shortlist(
     mpool = pool_for(support_request.municipality)
     weights = weights_for(support_request)
     request = engine_request(support_request, mpool)
-    offers = {
-        o.supporter_id: o
-        for o in Offer.objects.filter(request=support_request).order_by("sent_on", "created_at")
-    }
     filtered_out = 0
     if filters.active:  # every eligible candidate, ranked, then filtered
+        asked = set(Offer.objects.filter(request=support_request).values_list("supporter_id", flat=True))
         result = engine.shortlist(mpool.pool, request, weights, max(len(mpool.pool), 1))
-        kept, filtered_out = _apply_filters(mpool, request, weights, result, filters, set(offers), k)
+        kept, filtered_out = _apply_filters(mpool, request, weights, result, filters, asked, k)
         result = dataclasses.replace(result, candidates=kept)
     else:
         result = engine.shortlist(mpool.pool, request, weights, k)
     rows = [c.supporter_id for c in (*result.relatives, *result.candidates)]
-    supporter_ids = [mpool.supporter_of_row[r] for r in rows]
-    supporters = Supporter.objects.in_bulk(supporter_ids)
+    supporters, offers = _shown_supporters(support_request, [mpool.supporter_of_row[r] for r in rows])
 
     def shown(cands: list[engine.Candidate], start: int) -> list[ShownCandidate]:
         out = []
