@@ -88,3 +88,6 @@ def second_manager(world: Any) -> Any:
 def decided(world: Any) -> Any:
     decide(world)
     return world
+
+
+from tests.api.conftest import api, token_for  # noqa: E402, F401  (the API token clients)
