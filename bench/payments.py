@@ -104,19 +104,53 @@ def load(assignments: int, seed: int = 11) -> dict[str, float]:
         birth = dt.date(2008, 1, 1) + dt.timedelta(days=(i * 37) % 6500)
         serial = f"{i // 6500 % 1000:03d}"
         number = f"{birth:%Y%m%d}-{serial}{luhn.calc_check_digit(birth.strftime('%y%m%d') + serial)}"
-        person = Person(id=uuid.uuid4(), municipality=municipality, identity_number=number, birth_date=birth,
-                        first_name="Barn", last_name=f"Nummer{i}")  # fmt: skip
-        case = Case(id=uuid.uuid4(), municipality=municipality, unit=unit, client=person, reference=f"9999-2025-{i:06d}",
-                    responsible=officer, opened_on=dt.date(2025, 1, 10))  # fmt: skip
+        person = Person(
+            id=uuid.uuid4(),
+            municipality=municipality,
+            identity_number=number,
+            birth_date=birth,
+            first_name="Barn",
+            last_name=f"Nummer{i}",
+        )
+        case = Case(
+            id=uuid.uuid4(),
+            municipality=municipality,
+            unit=unit,
+            client=person,
+            reference=f"9999-2025-{i:06d}",
+            responsible=officer,
+            opened_on=dt.date(2025, 1, 10),
+        )
         kind = kinds[i % 3]
-        decision = Decision(id=uuid.uuid4(), municipality=municipality, case=case, status="decided", outcome="granted",
-                            legal_basis="sol_22", support_kind=kind, scope_unit="continuous", period_start=dt.date(2025, 2, 1),
-                            reasons="Behov", proposed_by=officer, decided_by=officer, decided_on=dt.date(2025, 2, 1))  # fmt: skip
+        decision = Decision(
+            id=uuid.uuid4(),
+            municipality=municipality,
+            case=case,
+            status="decided",
+            outcome="granted",
+            legal_basis="sol_22",
+            support_kind=kind,
+            scope_unit="continuous",
+            period_start=dt.date(2025, 2, 1),
+            reasons="Behov",
+            proposed_by=officer,
+            decided_by=officer,
+            decided_on=dt.date(2025, 2, 1),
+        )
         persons.append(person)
         cases.append(case)
         decisions.append(decision)
-        interventions.append(Intervention(id=uuid.uuid4(), municipality=municipality, case=case, decision=decision,
-                                          support_kind=kind, status="active", executed_on=dt.date(2025, 3, 1)))  # fmt: skip
+        interventions.append(
+            Intervention(
+                id=uuid.uuid4(),
+                municipality=municipality,
+                case=case,
+                decision=decision,
+                support_kind=kind,
+                status="active",
+                executed_on=dt.date(2025, 3, 1),
+            )
+        )
     for model, rows in (
         (Person, persons),
         (Case, cases),
@@ -134,9 +168,11 @@ def load(assignments: int, seed: int = 11) -> dict[str, float]:
         draw = rng.random()
         kind = "kontaktperson" if draw < 0.4 else "kontaktfamilj" if draw < 0.75 else "familjehem"
         start = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 600))
-        fee, allowance = {"kontaktperson": (str(rng.randint(1, 3)), rng.choice(["10", "25", "40"])),
-                          "kontaktfamilj": ("", rng.choice(["basic", "additional"])),
-                          "familjehem": (rng.choice(["basic", "raised_1", "raised_2"]), "basic")}[kind]  # fmt: skip
+        fee, allowance = {
+            "kontaktperson": (str(rng.randint(1, 3)), rng.choice(["10", "25", "40"])),
+            "kontaktfamilj": ("", rng.choice(["basic", "additional"])),
+            "familjehem": (rng.choice(["basic", "raised_1", "raised_2"]), "basic"),
+        }[kind]
         rows.append(
             Assignment(
                 id=uuid.uuid4(),
@@ -150,14 +186,16 @@ def load(assignments: int, seed: int = 11) -> dict[str, float]:
                 allowance_level=allowance,
                 created_by=officer,
                 child_allowance_deduction=1250 if kind == "familjehem" and rng.random() < 0.3 else 0,
-            )  # fmt: skip
+            )
         )
     Assignment.objects.bulk_create(rows, batch_size=5000)
     months = _months()
     now = timezone.now()
     reports = 0
-    columns = ("id, created_at, updated_at, municipality_id, assignment_id, kind, starts_on, ends_on, arrives_at, "
-               "departs_at, hours, activity, note, status, channel, comment")  # fmt: skip
+    columns = (
+        "id, created_at, updated_at, municipality_id, assignment_id, kind, starts_on, ends_on, arrives_at, "
+        "departs_at, hours, activity, note, status, channel, comment"
+    )
     with connection.cursor() as cursor:
         raw = cursor.connection
         with raw.cursor() as pg, pg.copy(f"COPY assignments_report ({columns}) FROM STDIN") as copy:
@@ -166,16 +204,52 @@ def load(assignments: int, seed: int = 11) -> dict[str, float]:
                     if a.support_kind == "kontaktperson":
                         for _ in range(rng.randint(2, 4)):
                             day = month + dt.timedelta(days=rng.randint(0, 27))
-                            copy.write_row((uuid.uuid4(), now, now, municipality.pk, a.id, "meeting", day, day, None,
-                                            None, rng.choice([2, 3, 4]), "Aktivitet", "", "approved", "staff", ""))  # fmt: skip
+                            copy.write_row(
+                                (
+                                    uuid.uuid4(),
+                                    now,
+                                    now,
+                                    municipality.pk,
+                                    a.id,
+                                    "meeting",
+                                    day,
+                                    day,
+                                    None,
+                                    None,
+                                    rng.choice([2, 3, 4]),
+                                    "Aktivitet",
+                                    "",
+                                    "approved",
+                                    "staff",
+                                    "",
+                                )
+                            )
                             reports += 1
                     elif a.support_kind == "kontaktfamilj":
                         friday = month + dt.timedelta(days=(4 - month.weekday()) % 7)
                         for week in rng.sample(range(4), rng.randint(1, 2)):
                             start = friday + dt.timedelta(days=7 * week)
                             end = start + dt.timedelta(days=2 if rng.random() < 0.8 else 6)
-                            copy.write_row((uuid.uuid4(), now, now, municipality.pk, a.id, "stay", start, end,
-                                            dt.time(17), dt.time(16), None, "", "", "approved", "staff", ""))  # fmt: skip
+                            copy.write_row(
+                                (
+                                    uuid.uuid4(),
+                                    now,
+                                    now,
+                                    municipality.pk,
+                                    a.id,
+                                    "stay",
+                                    start,
+                                    end,
+                                    dt.time(17),
+                                    dt.time(16),
+                                    None,
+                                    "",
+                                    "",
+                                    "approved",
+                                    "staff",
+                                    "",
+                                )
+                            )
                             reports += 1
     expenses = [
         Expense(
@@ -187,7 +261,7 @@ def load(assignments: int, seed: int = 11) -> dict[str, float]:
             description="Bio",
             incurred_on=PERIOD + dt.timedelta(days=rng.randint(0, 20)),
             amount=rng.randint(50, 900),
-        )  # fmt: skip
+        )
         for _ in range(max(assignments // 10, 1))
     ]
     Expense.objects.bulk_create(expenses, batch_size=5000)
@@ -202,8 +276,12 @@ def load(assignments: int, seed: int = 11) -> dict[str, float]:
         services.set_wage_type(tenant=tenant, kind=kind, code=code)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {"assignments": assignments, "reports": reports, "expenses": len(expenses),
-            "load_s": round(time.perf_counter() - started, 1)}  # fmt: skip
+    return {
+        "assignments": assignments,
+        "reports": reports,
+        "expenses": len(expenses),
+        "load_s": round(time.perf_counter() - started, 1),
+    }
 
 
 def child() -> dict[str, object]:
@@ -228,11 +306,20 @@ def child() -> dict[str, object]:
     started = time.perf_counter()
     content = exports.paxml(run)
     paxml_s = time.perf_counter() - started
-    document = etree.fromstring(content)
-    valid = exports.paxml_schema().validate(document)
+    # validate while parsing, element by element (the whole tree would be the largest thing in memory)
+    import io
     from decimal import Decimal
 
-    total = sum(Decimal(x) for x in document.xpath("//lonetrans/belopp/text()"))
+    total, valid = Decimal(0), True
+    try:
+        for _event, element in etree.iterparse(
+            io.BytesIO(content), events=("end",), schema=exports.paxml_schema()
+        ):
+            if element.tag == "lonetrans":
+                total += Decimal(element.findtext("belopp"))
+                element.clear()
+    except etree.XMLSyntaxError:
+        valid = False
     return {
         "payment_run_s": round(run_s, 2),
         "payment_lines": prepared.new_lines,
@@ -284,9 +371,19 @@ def main() -> None:
 
         connections.close_all()
         out = subprocess.run(
-            [sys.executable, __file__, "--child", "--database", args.database, *(["--profile"] if args.profile else [])],
-            check=True, capture_output=True, text=True, env={**os.environ, "DATABASE_URL": url},
-        )  # fmt: skip
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--database",
+                args.database,
+                *(["--profile"] if args.profile else []),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DATABASE_URL": url},
+        )
         figures.update(json.loads(out.stdout.strip().splitlines()[-1]))
         if args.profile:
             print(out.stderr, file=sys.stderr)

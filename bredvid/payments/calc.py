@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -281,12 +282,20 @@ def _band_segments(
 
 def _birthday_in(birth: dt.date, first: dt.date, last: dt.date) -> dt.date | None:
     """The birthday after `first` and up to `last` (29 February counts on 1 March), if any."""
-    day = first + dt.timedelta(days=1)
-    while day <= last:
-        if age_on(birth, day) != age_on(birth, day - dt.timedelta(days=1)):
+    for year in {first.year, last.year}:
+        try:
+            day = birth.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            day = dt.date(year, 3, 1)
+        if first < day <= last:
             return day
-        day += dt.timedelta(days=1)
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def derived(percent: Decimal, prisbasbelopp: Decimal, divisor: Decimal, rule: str) -> Decimal:
+    """percent × pbb / divisor, rounded by the table's rule (cached: a run asks the same few)."""
+    return round_by(percent / HUNDRED * prisbasbelopp / divisor, rule)
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +331,7 @@ def _monthly_contact(
         raise MissingRate(
             f"omkostnad för nivå {facts.allowance_level or '–'} saknas i {rates.year} års tabell"
         )
-    monthly = round_by(percent / HUNDRED * rates.prisbasbelopp / MONTHS_IN_YEAR, rates.rounding)
+    monthly = derived(percent, rates.prisbasbelopp, MONTHS_IN_YEAR, rates.rounding)
     lines.append(
         Line(
             ALLOWANCE,
@@ -363,8 +372,8 @@ def _kontaktfamilj(
     span: tuple[dt.date, dt.date],
 ) -> list[Line]:
     # (kind, band label, doubled) -> dygn, unit price
-    fees: dict[tuple[str, bool], tuple[Decimal, Decimal]] = {}
-    allowances: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
+    fees: dict[tuple[Band, bool], tuple[Decimal, Decimal]] = {}
+    allowances: dict[Band, tuple[Decimal, Decimal, Decimal]] = {}
     texts: list[str] = []
     allowance_bands = rates.kf_allowance_percent.get(facts.allowance_level or "basic")
     if allowance_bands is None:
@@ -381,21 +390,22 @@ def _kontaktfamilj(
             fee_band = band_for(rates.kf_fee, age)
             special = day.weekday() >= 5 or day in holidays
             doubled = special and (length <= LONG_STAY_DAYS or number <= LONG_STAY_DAYS)
-            key = (fee_band.label, doubled)
+            key = (fee_band, doubled)
             price = fee_band.value * 2 if doubled else fee_band.value
             have = fees.get(key, (Decimal(0), price))
             fees[key] = (have[0] + dygn, price)
             band = band_for(allowance_bands, age)
-            per_day = round_by(band.value / HUNDRED * rates.prisbasbelopp / DAYS_IN_YEAR, rates.rounding)
-            have_a = allowances.get(band.label, (Decimal(0), per_day, band.value))
-            allowances[band.label] = (have_a[0] + dygn, per_day, band.value)
+            per_day = derived(band.value, rates.prisbasbelopp, DAYS_IN_YEAR, rates.rounding)
+            have_a = allowances.get(band, (Decimal(0), per_day, band.value))
+            allowances[band] = (have_a[0] + dygn, per_day, band.value)
         if counted:
             texts.append(_stay_text(stay))
     if not fees:
         return []
     stays_text = "Vistelser: " + "; ".join(texts) + "."
     lines: list[Line] = []
-    for (label, doubled), (dygn, price) in sorted(fees.items()):
+    for (fee_band, doubled), (dygn, price) in sorted(fees.items(), key=lambda i: (i[0][0].age_from, i[0][1])):
+        label = fee_band.label
         reason = (
             f"Arvode kontaktfamilj {label}: {kr(price / 2)} per dygn, dubbelt på lördag, söndag och helgdag"
             + (f" (inom de första {LONG_STAY_DAYS} dygnen av en längre vistelse)" if doubled else "")
@@ -412,7 +422,8 @@ def _kontaktfamilj(
                 f"{reason}. {stays_text}",
             )
         )
-    for label, (dygn, per_day, percent) in sorted(allowances.items()):
+    for band, (dygn, per_day, percent) in sorted(allowances.items(), key=lambda i: i[0].age_from):
+        label = band.label
         lines.append(
             Line(
                 ALLOWANCE,
@@ -470,7 +481,7 @@ def _monthly_home(facts: Facts, period: Period, rates: Rates, span: tuple[dt.dat
             f"omkostnad för nivå {facts.allowance_level or 'grund'} saknas i {rates.year} års tabell"
         )
     for first, last, age, band in _band_segments(facts, span, bands):
-        monthly = round_by(band.value / HUNDRED * rates.prisbasbelopp / MONTHS_IN_YEAR, rates.rounding)
+        monthly = derived(band.value, rates.prisbasbelopp, MONTHS_IN_YEAR, rates.rounding)
         seg_days = (last - first).days + 1
         seg_share = Decimal(seg_days) / Decimal(period.days)
         children = Decimal(facts.children)

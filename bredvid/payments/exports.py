@@ -85,44 +85,56 @@ def _lines(run: PaymentRun) -> Iterator[tuple[Any, ...]]:
 
 
 def paxml(run: PaymentRun) -> bytes:
-    """The run as PAXml 2.0 lönetransaktioner: one `lonetrans` per line, anstid = the supporter."""
+    """The run as PAXml 2.0 lönetransaktioner: one `lonetrans` per line, anstid = the supporter.
+
+    Written incrementally (lxml's xmlfile), so a run of 100,000 lines never holds a tree in memory."""
     _attested(run)
     codes = wage_codes(run)
-    root = etree.Element("paxml")
-    header = etree.SubElement(root, "header")
-    etree.SubElement(header, "format").text = "LÖNIN"
-    etree.SubElement(header, "version").text = "2.0"
-    etree.SubElement(header, "datum").text = (
-        timezone.localtime().replace(microsecond=0, tzinfo=None).isoformat()
-    )
-    etree.SubElement(header, "foretagid").text = run.municipality.kommunkod
-    etree.SubElement(header, "foretagnamn").text = f"{run.municipality.name} kommun"
-    etree.SubElement(header, "programnamn").text = "Bredvid"
-    etree.SubElement(header, "info").text = f"Utbetalning {run.period:%Y-%m}"
-    transactions = etree.SubElement(root, "lonetransaktioner")
-    sub = etree.SubElement
-    for (
-        supporter_id,
-        _name,
-        _assignment,
-        period,
-        kind,
-        quantity,
-        unit_price,
-        amount,
-        adjustment,
-        _why,
-        pk,
-    ) in _lines(run):
-        trans = sub(transactions, "lonetrans", anstid=str(supporter_id), postid=str(pk))
-        sub(trans, "lonart").text = codes[kind]
-        label = str(LineKind(kind).label) + (" " + _("justering") if adjustment else "")
-        sub(trans, "benamning").text = label[:60]
-        sub(trans, "datum").text = period.isoformat()
-        sub(trans, "antal").text = f"{quantity:.4f}"
-        sub(trans, "apris").text = f"{unit_price:.2f}"
-        sub(trans, "belopp").text = f"{amount:.2f}"
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)  # type: ignore[no-any-return]
+    labels = {kind: str(LineKind(kind).label) for kind in LineKind.values}
+    adjusted = " " + _("justering")
+    buffer = io.BytesIO()
+    element = etree.Element
+    with etree.xmlfile(buffer, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("paxml"):
+            header = element("header")
+            for tag, text in (
+                ("format", "LÖNIN"),
+                ("version", "2.0"),
+                ("datum", timezone.localtime().replace(microsecond=0, tzinfo=None).isoformat()),
+                ("foretagid", run.municipality.kommunkod),
+                ("foretagnamn", f"{run.municipality.name} kommun"),
+                ("programnamn", "Bredvid"),
+                ("info", f"Utbetalning {run.period:%Y-%m}"),
+            ):
+                etree.SubElement(header, tag).text = text
+            xf.write(header)
+            with xf.element("lonetransaktioner"):
+                for (
+                    supporter_id,
+                    _n,
+                    _a,
+                    period,
+                    kind,
+                    quantity,
+                    unit_price,
+                    amount,
+                    adjustment,
+                    _w,
+                    pk,
+                ) in _lines(run):
+                    trans = element("lonetrans", anstid=str(supporter_id), postid=str(pk))
+                    for tag, text in (
+                        ("lonart", codes[kind]),
+                        ("benamning", (labels[kind] + (adjusted if adjustment else ""))[:60]),
+                        ("datum", period.isoformat()),
+                        ("antal", f"{quantity:.4f}"),
+                        ("apris", f"{unit_price:.2f}"),
+                        ("belopp", f"{amount:.2f}"),
+                    ):
+                        etree.SubElement(trans, tag).text = text
+                    xf.write(trans)
+    return buffer.getvalue()
 
 
 def paxml_schema() -> etree.XMLSchema:
