@@ -419,9 +419,11 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         JournalEntry,
     )
     from bredvid.matching.models import Offer, SupportRequest
+    from bredvid.payments.models import PaymentRun
     from bredvid.supporters.models import Assessment, InterestRegistration, Supporter
 
     return {
+        "payment-runs": PaymentRun,
         "interest-registrations": InterestRegistration,
         "supporters": Supporter,
         "assessments": Assessment,

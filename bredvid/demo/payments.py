@@ -2,7 +2,7 @@
 (kontaktperson fees, the sibling reduction), lönearter, and attested payment runs for every past
 month with something to pay — from whatever assignments and approved reports the demo has.
 
-A run is prepared by the demo manager and attested by a second manager (`attest.<kommunkod>`), since
+A run is prepared by the demo manager and attested by a second manager (`attest-<kommunkod>`), since
 the one who prepares a run may not attest it. Idempotent: a month already paid adds nothing.
 """
 
@@ -34,7 +34,7 @@ WAGE_TYPES = {
 
 
 def _attester(municipality: Municipality, password: str):  # type: ignore[no-untyped-def]
-    username = f"attest.{municipality.kommunkod}"
+    username = f"attest-{municipality.kommunkod}"
     user, created = get_user_model().objects.get_or_create(
         username=username,
         defaults={"first_name": "Anders", "last_name": "Ekholm", "email": f"{username}@example.invalid"},

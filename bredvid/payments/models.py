@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.assignments.perms import can_read_all_assignments
+from bredvid.core.date_bounds import EVENT, bounded
 from bredvid.core.models import BaseModel
 from bredvid.payments import calc
 from bredvid.tenancy.scoping import ScopedQuerySet
@@ -172,14 +173,14 @@ class PaymentRun(BaseModel):
         ATTESTED = "attested", _("Attesterad")
 
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
-    period = models.DateField(_("månad"))  # the first day of the month paid
+    period = models.DateField(_("månad"), validators=bounded(EVENT))  # the first day of the month paid
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREPARED)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    prepared_at = models.DateTimeField()
+    prepared_at = models.DateTimeField(validators=bounded(EVENT))
     attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    attested_at = models.DateTimeField(null=True, blank=True)
+    attested_at = models.DateTimeField(null=True, blank=True, validators=bounded(EVENT))
     total_fee = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     total_allowance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     total_expense = models.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -224,7 +225,7 @@ class PaymentLine(BaseModel):
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
     assignment = models.ForeignKey("assignments.Assignment", on_delete=models.PROTECT, related_name="+")
     supporter = models.ForeignKey("supporters.Supporter", on_delete=models.PROTECT, related_name="+")
-    period = models.DateField(_("avser månad"))
+    period = models.DateField(_("avser månad"), validators=bounded(EVENT))
     kind = models.CharField(_("typ"), max_length=12, choices=LineKind.choices)
     component = models.CharField(max_length=80)
     revision = models.PositiveSmallIntegerField(default=0)

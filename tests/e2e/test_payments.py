@@ -61,7 +61,7 @@ def test_rate_tables_and_a_payment_run_from_prepare_to_payroll_file(
     detail = page.url
     page.context.clear_cookies()
 
-    login(page, server, "attest.1440")
+    login(page, server, "attest-1440")
     page.goto(detail)
     check_a11y(page)
     page.get_by_role("link", name="Attestera").click()
