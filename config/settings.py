@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bredvid.matching",
     "bredvid.assignments",
     "bredvid.expenses",
+    "bredvid.payments",
     "bredvid.api",
     "bredvid.www.staff",
     "bredvid.demo",

@@ -313,6 +313,19 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
 
     # the municipality's administration names a unit, a membership and a user (the caseworker)
     membership = Membership.objects.get(user=caseworker, unit=unit, role="caseworker")
+    from bredvid.payments.models import PaymentRun, Rate, RateTable
+    from bredvid.payments.services import seed_known_years
+
+    # payments: the year's rate table and one of its figures, and a prepared run of a past month
+    seed_known_years(municipality=municipality)
+    rate_table = RateTable.objects.get(municipality=municipality, year=2026)
+    rate = Rate.objects.filter(table=rate_table).first()
+    payment_run = PaymentRun.objects.create(
+        municipality=municipality,
+        period=dt.date(2026, 3, 1),
+        prepared_by=users["manager"],
+        prepared_at=timezone.now(),
+    )
     objects = {
         type(o): o
         for o in (
@@ -334,6 +347,9 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
             supporter,
             assessment,
             eapplication,
+            rate_table,
+            rate,
+            payment_run,
         )
     }
     markers = (
@@ -407,9 +423,11 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         JournalEntry,
     )
     from bredvid.matching.models import Offer, SupportRequest
+    from bredvid.payments.models import PaymentRun
     from bredvid.supporters.models import Assessment, InterestRegistration, Supporter
 
     return {
+        "payment-runs": PaymentRun,
         "interest-registrations": InterestRegistration,
         "supporters": Supporter,
         "assessments": Assessment,
@@ -510,6 +528,11 @@ PARAMS: dict[str, Param] = {
     "language": Param(lambda fx, ep: "sv", kind="value"),
     "unit_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Unit"))),
     "membership_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Membership"))),
+    # Payments: a run, a year's rate table and one figure of it; a line kind's löneart (each municipality its own).
+    "run_id": Param(lambda fx, ep: _home_object(fx, _model("payments", "PaymentRun"))),
+    "table_id": Param(lambda fx, ep: _home_object(fx, _model("payments", "RateTable"))),
+    "rate_id": Param(lambda fx, ep: _home_object(fx, _model("payments", "Rate"))),
+    "kind": Param(lambda fx, ep: "fee", kind="value"),
 }
 
 #: API query parameters the walker sends whenever an operation has them.

@@ -8,6 +8,7 @@ from bredvid.api.auth import TokenAuth
 from bredvid.api.casework import router as casework_router
 from bredvid.api.links import with_links
 from bredvid.api.matching import router as matching_router
+from bredvid.api.payments import router as payments_router
 from bredvid.api.persons import router as persons_router
 from bredvid.api.supporters import router as supporters_router
 
@@ -42,3 +43,4 @@ api.add_router("/persons/", persons_router)
 api.add_router("/", casework_router)
 api.add_router("/", supporters_router)
 api.add_router("/", matching_router)
+api.add_router("/", payments_router)

@@ -19,6 +19,7 @@ from bredvid.casework.models import (
 from bredvid.core.choices import SupportKind
 from bredvid.deadlines import rules
 from bredvid.matching.models import Offer, SupportRequest
+from bredvid.payments.models import PaymentLine, PaymentRun
 from bredvid.people.models import Person
 from bredvid.supporters.models import Assessment, InterestRegistration, Supporter
 
@@ -26,6 +27,10 @@ API = Path(__file__).resolve().parents[2] / "bredvid" / "api"
 
 #: The model behind each component of the schema that has an enum.
 MODELS: dict[str, type[models.Model]] = {
+    "RunFilter": PaymentRun,
+    "RunOut": PaymentRun,
+    "LineFilter": PaymentLine,
+    "LineOut": PaymentLine,
     "AnswerIn": Offer,
     "ApplicationIn": Application,
     "ApplicationOut": Application,

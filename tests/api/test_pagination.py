@@ -34,6 +34,7 @@ LISTS = [
     "/api/v1/assessments/",
     "/api/v1/support-requests/",
     "/api/v1/offers/",
+    "/api/v1/payment-runs/",
 ]
 ENVELOPE = {"count", "page", "page_size", "results"}
 

@@ -33,6 +33,7 @@ EXPORT_ROUTES = {
     "staff:audit_export": "test_audit_log_export_keeps_planted_formulas_inert",
     "staff:ivo_export": "test_ivo_export_keeps_planted_formulas_inert",
     "staff:supporter_import_template": "test_import_template_and_import_round_trip",
+    "staff:payment_run_xlsx": "test_payment_summary_keeps_planted_formulas_inert",
 }
 
 
@@ -201,3 +202,26 @@ def test_no_workbook_is_written_outside_the_spreadsheets_module() -> None:
         )
     ]
     assert writers == []
+
+
+def test_payment_summary_keeps_planted_formulas_inert(world) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.test import Client
+
+    from bredvid.payments import services as payments
+    from tests.factories import MembershipFactory, UserFactory
+    from tests.payments.conftest import decide, make_assignment, report
+
+    decide(world)
+    for n, payload in enumerate(PAYLOADS):
+        report(make_assignment(world, name=payload or f"tom {n}"), dt.date(2026, 3, 4))
+    run = payments.prepare_run(tenant=world.tenant("manager"), period=dt.date(2026, 3, 1)).run
+    attester = UserFactory(username="attest.home")
+    MembershipFactory(user=attester, unit=world.home_unit, role="manager")
+    client = Client()
+    client.force_login(attester)
+    assert client.post(reverse("staff:payment_run_attest", args=[run.pk]), {}).status_code == 302
+    response = client.get(reverse("staff:payment_run_xlsx", args=[run.pk]))
+    assert response.status_code == 200
+    assert_inert(response.content, [p for p in PAYLOADS if p])

@@ -81,3 +81,26 @@ def _assert_matching_demo() -> None:
         offers = Offer.objects.filter(municipality=municipality)
         assert set(offers.values_list("status", flat=True)) >= {"sent", "declined", "accepted"}
         assert all(o.decline_reason for o in offers.filter(status="declined"))
+
+
+def test_the_demo_pays_its_assignments_in_attested_runs(db, settings) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.assignments.models import Assignment
+    from bredvid.payments.models import PaymentLine, PaymentRun, RateTable
+
+    settings.DEMO_PASSWORD = "demo-lösenord-123"
+    call_command("load_demo")
+    ale = Municipality.objects.get(kommunkod="1440")
+    assert set(RateTable.objects.in_municipality(ale).values_list("year", flat=True)) >= {2025, 2026}
+    runs = PaymentRun.objects.in_municipality(ale)
+    if Assignment.objects.in_municipality(ale).exists():
+        assert runs.exists() and not runs.exclude(status="attested").exists()
+        assert runs.exclude(prepared_by=models_f("attested_by")).count() == runs.count()
+    lines = PaymentLine.objects.count()
+    call_command("load_demo")  # idempotent: nothing is paid twice
+    assert PaymentLine.objects.count() == lines
+
+
+def models_f(name: str):  # type: ignore[no-untyped-def]
+    from django.db.models import F
+
+    return F(name)

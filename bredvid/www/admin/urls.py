@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bredvid.www.admin import views
+from bredvid.www.admin import rate_views, views
 
 app_name = "municipal_admin"
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("texter/", views.text_list, name="text_list"),
     path("texter/<str:page>/<str:language>/", views.text_edit, name="text_edit"),
     path("texter/<str:page>/<str:language>/aterstall/", views.text_reset, name="text_reset"),
+    *rate_views.urls(),
 ]

@@ -13,6 +13,7 @@ from bredvid.audit.perms import can_review_audit_log
 from bredvid.casework.perms import can_read_cases, can_read_eapplications, can_report_to_ivo
 from bredvid.deadlines.perms import can_see_deadlines
 from bredvid.matching.perms import can_read_requests
+from bredvid.payments.perms import can_run_payments
 from bredvid.people.perms import can_read_persons
 from bredvid.supporters.perms import can_read_supporters
 from bredvid.tenancy.context import Tenant, memberships_by_municipality
@@ -42,6 +43,7 @@ NAV = (
     NavItem(_("Uppdragstagare"), "staff:supporter_list", can_read_supporters),
     NavItem(_("Matchning"), "staff:request_list", can_read_requests),
     NavItem(_("Personer"), "staff:person_list", can_read_persons),
+    NavItem(_("Utbetalningar"), "staff:payment_run_list", can_run_payments),
     NavItem(_("IVO-rapport"), "staff:ivo_report", can_report_to_ivo),
     NavItem(_("Logggranskning"), "staff:audit_log", can_review_audit_log),
     NavItem(_("Administration"), "municipal_admin:overview", can_administer),

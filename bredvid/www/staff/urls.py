@@ -6,6 +6,7 @@ from bredvid.www.staff import (
     eapplication_views,
     ivo_views,
     matching_views,
+    payment_views,
     supporter_views,
     views,
 )
@@ -30,4 +31,5 @@ urlpatterns = [
     *ivo_views.urls(),
     *supporter_views.urls(),
     *matching_views.urls(),
+    *payment_views.urls(),
 ]
