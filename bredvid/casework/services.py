@@ -50,7 +50,7 @@ from bredvid.casework.perms import (
 from bredvid.core.date_bounds import as_date
 from bredvid.core.date_bounds import require as require_dates
 from bredvid.core.errors import IllegalTransition
-from bredvid.core.locking import locked
+from bredvid.core.locking import locked, next_number
 from bredvid.people.models import Guardianship, Person
 from bredvid.tenancy.context import Tenant
 
@@ -85,12 +85,7 @@ def _fields(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) -
 # ---------------------------------------------------------------------------
 def _next_number(municipality: Municipality, year: int, series: str = "case") -> int:
     """The next number of the municipality's series for the year (the counter row locked meanwhile)."""
-    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(
-        municipality=municipality, series=series, year=year
-    )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
+    return next_number(CaseSequence, municipality=municipality, series=series, year=year)
 
 
 def _next_reference(tenant: Tenant, year: int) -> str:

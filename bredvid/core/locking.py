@@ -11,13 +11,16 @@ yet") must be checked on the row as it is now, locked until the transaction ends
 
 SQLite has no row locks (it serialises writers to the whole file); there the re-read still makes
 the guard see the stored state. PostgreSQL holds the lock until commit or rollback.
+
+`next_number` is the other lock of the services: a counter row (case numbers, reference numbers)
+incremented in one statement, locked from there until the transaction ends.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=models.Model)
@@ -47,3 +50,45 @@ def locked(instance: M) -> M:
     instance._state.db = using
     instance._state.adding = False
     return instance
+
+
+def _column(model: type[models.Model], name: str) -> tuple[models.Field[Any, Any], str]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field, field.column
+
+
+def next_number(model: type[models.Model], *, field: str = "last", **key: Any) -> int:
+    """Add one to the counter `field` of the `model` row that `key` names and return the new value.
+
+    Must run inside `transaction.atomic()`: the row stays locked until the transaction ends, so no
+    two transactions get the same number, and a rolled-back one gives its number back. The usual case
+    is one statement (`UPDATE … RETURNING`: the lock is taken as late, and held for as few round trips,
+    as possible); the first number of a key creates its row (`get_or_create`, locked the same way —
+    a concurrent first one waits on the new row, then counts on from it)."""
+    using = router.db_for_write(model)
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise TransactionManagementError(f"next_number({model.__name__}) outside transaction.atomic()")
+    quote = connection.ops.quote_name
+    counter = quote(_column(model, field)[1])
+    where, params = [], []
+    for name, value in key.items():
+        key_field, column = _column(model, name)
+        where.append(f"{quote(column)} = %s")
+        value = value.pk if isinstance(value, models.Model) else value
+        params.append(key_field.get_db_prep_value(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} SET {counter} = {counter} + 1"  # noqa: S608 (the model's names)
+            f" WHERE {' AND '.join(where)} RETURNING {counter}",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    row_object, _created = model._base_manager.db_manager(using).select_for_update().get_or_create(**key)
+    setattr(row_object, field, getattr(row_object, field) + 1)
+    row_object.save(update_fields=[field])
+    return int(getattr(row_object, field))

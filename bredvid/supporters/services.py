@@ -18,7 +18,7 @@ from bredvid.audit.services import record
 from bredvid.core.choices import SupportKind
 from bredvid.core.date_bounds import require as require_dates
 from bredvid.core.errors import IllegalTransition
-from bredvid.core.locking import locked
+from bredvid.core.locking import locked, next_number
 from bredvid.people.models import Person
 from bredvid.supporters.geo import locate
 from bredvid.supporters.models import (
@@ -84,12 +84,7 @@ REGISTRATION_FIELDS = (
 def _next_reference(municipality: Any, year: int) -> str:
     """IA-<year>-<number>: the municipality's counter for the year, locked while it is incremented
     (the mechanism of casework's case numbers), so concurrent registrations never share a number."""
-    sequence, _created = InterestSequence.objects.select_for_update().get_or_create(
-        municipality=municipality, year=year
-    )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"IA-{year}-{sequence.last:05d}"
+    return f"IA-{year}-{next_number(InterestSequence, municipality=municipality, year=year):05d}"
 
 
 def _send_receipt(municipality: Any, email: str, reference: str) -> None:
@@ -129,8 +124,11 @@ def register_interest(
         consent_given_at=now,
         **data,
     )
+    # Every field is validated; not in the database, though: the municipality is the caller's row
+    # (and a foreign key), the id a fresh UUID and the reference is numbered below, under its lock
+    # (the constraints hold them) — two lookups fewer on every submission.
+    registration.full_clean(exclude=["municipality"], validate_unique=False, validate_constraints=False)
     with transaction.atomic():
-        registration.full_clean(validate_constraints=False)
         registration.reference = _next_reference(municipality, timezone.localdate(now).year)
         registration.save()
         record(

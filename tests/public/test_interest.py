@@ -3,9 +3,11 @@ abuse protection, and that a registration lands in its own municipality's inbox 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
@@ -128,6 +130,19 @@ def test_the_receipt_is_shown_only_to_the_browser_that_sent_it(world: World) -> 
     # Nor does the other municipality's receipt page show it to the sender.
     elsewhere = sender.get(_url(world, "public:interest_receipt", other=True))
     assert elsewhere.status_code == 302 and reference.encode() not in elsewhere.content
+
+
+def test_the_receipt_cannot_be_forged_and_no_session_is_stored(world: World) -> None:
+    sender = Client()
+    _post(sender, world)
+    reference = InterestRegistration.objects.get().reference
+    # The receipt travels in a signed cookie: the submission stored no session row.
+    assert not Session.objects.exists()
+    assert reference.encode() in sender.get(_url(world, "public:interest_receipt")).content
+    forger = Client()
+    forger.cookies["bv_receipt_interest"] = json.dumps({"reference": reference})  # unsigned
+    forged = forger.get(_url(world, "public:interest_receipt"))
+    assert forged.status_code == 302 and reference.encode() not in forged.content
 
 
 def test_errors_are_shown_next_to_the_fields_and_everything_typed_is_kept(world: World) -> None:

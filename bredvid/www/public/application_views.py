@@ -1,8 +1,8 @@
 """The public application pages (issue 13): the form, its receipt, and the second guardian's link.
 
-The receipt's reference number is kept in the session by the submission and shown once (nothing in the
-URL to guess). The link page shows only the municipality and the support applied for; a GET never uses
-up the link, only the POST of its button does.
+The receipt's reference number is handed to the submitting browser in a signed cookie (`receipts`)
+and shown once (nothing in the URL to guess). The link page shows only the municipality and the
+support applied for; a GET never uses up the link, only the POST of its button does.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from bredvid.casework import eservice
 from bredvid.casework.models import EApplication
 from bredvid.core.errors import DomainError
 from bredvid.core.http import client_ip
-from bredvid.www.public import eid
+from bredvid.www.public import eid, receipts
 from bredvid.www.public.application_forms import ApplicationForm, ConfirmForm
 from bredvid.www.public.protection import public_form, rate_limited
 from bredvid.www.public.site import public_context, published_municipality
 from bredvid.www.staff.actions import apply_errors
 
-RECEIPT_KEY = "public_application_receipt"
+RECEIPT = "application"
 TEMPLATES = "public/application/"
 
 
@@ -78,21 +78,24 @@ def application_new(request: HttpRequest, slug: str) -> HttpResponse:
     eservice.send_submission_mails(submitted, consent_url)
     if verified:
         eid.forget(request)  # one application per sign-in
-    request.session[RECEIPT_KEY] = {
-        "reference": submitted.eapplication.reference,
-        "awaits_consent": bool(submitted.consent_token),
-    }
-    return redirect("public:application_receipt", slug)
+    response = redirect("public:application_receipt", slug)
+    receipt = {"reference": submitted.eapplication.reference, "awaits_consent": bool(submitted.consent_token)}
+    receipts.give(response, RECEIPT, municipality, receipt)
+    return response
 
 
 @login_not_required
 @require_GET
 def application_receipt(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = published_municipality(slug)
-    receipt = request.session.pop(RECEIPT_KEY, None)
-    if not isinstance(receipt, dict):
+    receipt = receipts.shown(request, RECEIPT, municipality)
+    if receipt is None:
         return redirect("public:application_new", slug)
-    return render(request, f"{TEMPLATES}receipt.html", public_context(request, municipality, receipt=receipt))
+    response = render(
+        request, f"{TEMPLATES}receipt.html", public_context(request, municipality, receipt=receipt)
+    )
+    receipts.take_back(response, RECEIPT, municipality)
+    return response
 
 
 @login_not_required

@@ -2,7 +2,8 @@
 
 The registration goes through `register_interest` (source "e-tjänst") into the family-care unit's
 existing inbox. The receipt shows the reference number only to the browser that submitted it: the
-number is kept in that visitor's session, never in the URL, so receipts cannot be enumerated.
+number is handed to that browser in a signed cookie (`receipts`), never in the URL, so receipts cannot
+be enumerated.
 """
 
 from __future__ import annotations
@@ -18,16 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bredvid.supporters.models import InterestRegistration
 from bredvid.supporters.services import register_interest
+from bredvid.www.public import receipts
 from bredvid.www.public.interest_forms import NOTICE, InterestForm
 from bredvid.www.public.protection import public_form, rate_limited, refused_as_bot, refused_rate_limited
 from bredvid.www.public.site import public_context, published_municipality
 from bredvid.www.staff.actions import apply_errors
 
 RATE_GROUP = "interest"
-
-
-def _receipt_key(municipality: Any) -> str:
-    return f"public:interest_receipt:{municipality.pk}"
 
 
 @login_not_required
@@ -52,8 +50,9 @@ def interest_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            request.session[_receipt_key(municipality)] = registration.reference
-            return redirect("public:interest_receipt", slug=municipality.slug)
+            response = redirect("public:interest_receipt", slug=municipality.slug)
+            receipts.give(response, RATE_GROUP, municipality, {"reference": registration.reference})
+            return response
     context = public_context(request, municipality, form=form, notice=NOTICE)
     return render(request, "public/interest/form.html", context)
 
@@ -63,7 +62,7 @@ def interest_new(request: HttpRequest, slug: str) -> HttpResponse:
 def interest_receipt(request: HttpRequest, slug: str) -> HttpResponse:
     """The reference of the registration this browser just sent here; without one, back to the form."""
     municipality = published_municipality(slug)
-    reference = request.session.get(_receipt_key(municipality))
+    reference = (receipts.shown(request, RATE_GROUP, municipality) or {}).get("reference")
     if not reference:
         return redirect("public:interest_new", slug=municipality.slug)
     context = public_context(request, municipality, reference=reference)
