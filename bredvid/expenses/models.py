@@ -89,6 +89,15 @@ class Expense(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A purchase request: the amount approved (up to which the receipt settles it; a larger receipt
+    # needs a new approval), and when and by whom it was settled by its receipt.
+    approved_amount = models.DecimalField(
+        _("godkänt belopp"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     objects = ExpenseScoped.as_manager()
 

@@ -1,0 +1,140 @@
+"""The municipality's agreement template: Django template syntax over a documented set of variables.
+
+The template is rendered by an engine of its own with no loaders and no tag libraries, from a
+context of plain text values (never a model instance), so a template can show only the variables
+below: `{% include %}`, `{% extends %}`, `{% load %}` and `{% debug %}` are refused when the template
+is saved, as is any variable not in `VARIABLES`. Autoescaping stays on; WeasyPrint fetches nothing
+(agreements.documents), so an image or a stylesheet cannot reach out of the server either.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.base import Node, VariableNode
+from django.template.defaulttags import DebugNode, IfNode, LoadNode
+from django.template.loader_tags import BlockNode, ExtendsNode, IncludeNode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+#: Every variable a template may use, with what it holds (shown on the template's edit page).
+VARIABLES: dict[str, object] = {
+    "kommun": gettext_lazy("kommunens namn"),
+    "enhet": gettext_lazy("enheten som ansvarar för uppdraget"),
+    "handlaggare": gettext_lazy("familjehemssekreterarens namn"),
+    "uppdragstagare": gettext_lazy("uppdragstagarens namn"),
+    "uppdragstagare_adress": gettext_lazy("uppdragstagarens adress"),
+    "den_enskilde": gettext_lazy("den enskildes namn"),
+    "den_enskilde_fodd": gettext_lazy("den enskildes födelsedatum"),
+    "uppdrag": gettext_lazy("uppdragets typ (t.ex. kontaktfamilj)"),
+    "antal_barn": gettext_lazy("antal barn i uppdraget"),
+    "startdatum": gettext_lazy("uppdragets startdatum"),
+    "slutdatum": gettext_lazy("slutdatum, eller tomt när uppdraget gäller tills vidare"),
+    "omfattning": gettext_lazy("planerad omfattning, t.ex. ”2 dygn per månad”"),
+    "arvode": gettext_lazy("arvodet i kronor med enhet, t.ex. ”292 kr per dygn”"),
+    "arvodesniva": gettext_lazy("arvodesnivå"),
+    "omkostnad": gettext_lazy("omkostnadsersättningen i kronor med enhet"),
+    "omkostnadsniva": gettext_lazy("omkostnadsnivå"),
+    "barnbidragsavdrag": gettext_lazy("avdrag för barnbidrag per månad, eller tomt"),
+    "uppsagningstid": gettext_lazy("uppsägningstid i dagar"),
+    "sarskilda_villkor": gettext_lazy("särskilda villkor, eller tomt"),
+    "version": gettext_lazy("avtalets versionsnummer"),
+    "datum": gettext_lazy("datum då versionen skapades"),
+}
+
+FORBIDDEN_NODES: tuple[type[Node], ...] = (IncludeNode, ExtendsNode, BlockNode, LoadNode, DebugNode)
+
+ENGINE = Engine(debug=False, loaders=[], libraries={}, builtins=[], autoescape=True, string_if_invalid="")
+
+DEFAULT_TEMPLATE = """<h1>Uppdragsavtal – {{ uppdrag }}</h1>
+<p class="lead">Avtal nr version {{ version }}, upprättat {{ datum }}.</p>
+
+<h2>1. Parter</h2>
+<p><strong>Uppdragsgivare:</strong> {{ kommun }}, {{ enhet }}. Ansvarig familjehemssekreterare: {{ handlaggare }}.</p>
+<p><strong>Uppdragstagare:</strong> {{ uppdragstagare }}{% if uppdragstagare_adress %}, {{ uppdragstagare_adress }}{% endif %}.</p>
+<p>Uppdraget gäller {{ den_enskilde }}{% if den_enskilde_fodd %}, född {{ den_enskilde_fodd }}{% endif %}{% if antal_barn != "1" %} ({{ antal_barn }} barn){% endif %}.</p>
+
+<h2>2. Uppdragets period</h2>
+<p>Uppdraget börjar {{ startdatum }} och gäller {% if slutdatum %}till och med {{ slutdatum }}{% else %}tills vidare{% endif %}.</p>
+
+<h2>3. Omfattning</h2>
+<p>Uppdraget omfattar {{ omfattning }}, enligt socialnämndens beslut och genomförandeplanen.</p>
+
+<h2>4. Ersättning</h2>
+<ul>
+  <li>Arvode: {{ arvode }}{% if arvodesniva %} (nivå {{ arvodesniva }}){% endif %}. Arvodet är skattepliktigt; kommunen gör skatteavdrag och betalar arbetsgivaravgifter.</li>
+  <li>Omkostnadsersättning: {{ omkostnad }}{% if omkostnadsniva %} (nivå {{ omkostnadsniva }}){% endif %}. Omkostnadsersättningen är inte skattepliktig upp till skälig nivå.</li>
+  {% if barnbidragsavdrag %}<li>Avdrag för barnbidrag eller studiebidrag som betalas till hemmet: {{ barnbidragsavdrag }} per månad.</li>{% endif %}
+  <li>Utlägg, större inköp och resor som kommunen godkänt i förväg ersätts mot kvitto.</li>
+</ul>
+<p>Ersättningen betalas ut månadsvis i efterskott efter att rapporter om träffar eller vistelser har lämnats och godkänts.</p>
+
+<h2>5. Uppdragstagarens åtaganden</h2>
+<ul>
+  <li><strong>Tystnadsplikt.</strong> Uppdragstagaren har tystnadsplikt om allt som rör den enskilde och dennes familj, under uppdraget och efter att det har upphört.</li>
+  <li><strong>Anmälningsskyldighet.</strong> Uppdragstagaren ska genast anmäla till socialnämnden om hen får kännedom om eller misstänker att ett barn far illa.</li>
+  <li><strong>Återrapportering.</strong> Uppdragstagaren rapporterar genomförda träffar eller vistelser och hur uppdraget går, på det sätt som kommunen anvisar.</li>
+  <li><strong>När planen inte fungerar.</strong> Uppdragstagaren ska snarast kontakta familjehemssekreteraren om uppdraget eller genomförandeplanen inte fungerar, eller om förhållandena i hemmet ändras.</li>
+  <li>Uppdragstagaren tar emot handledning från kommunen och deltar i uppföljningar.</li>
+</ul>
+
+<h2>6. Kommunens åtaganden</h2>
+<p>Kommunen ger uppdragstagaren den information som behövs för uppdraget, handledning och stöd, och betalar ersättning enligt detta avtal.</p>
+
+{% if sarskilda_villkor %}<h2>7. Särskilda villkor</h2>
+<p>{{ sarskilda_villkor|linebreaksbr }}</p>{% endif %}
+
+<h2>Uppsägning och upphörande</h2>
+<p>Avtalet kan sägas upp av båda parter med {{ uppsagningstid }} dagars uppsägningstid. Avtalet upphör utan uppsägning när socialnämndens beslut om insatsen upphör. Vid allvarliga brister eller om den enskildes behov kräver det kan kommunen avsluta uppdraget med omedelbar verkan.</p>
+<p>Ändringar i avtalet görs skriftligt som en ny version av avtalet, som båda parter undertecknar.</p>
+"""
+
+
+def _nodes(template: object) -> list[Node]:
+    return list(template.nodelist.get_nodes_by_type(Node))  # type: ignore[attr-defined]
+
+
+def _names_used(nodes: list[Node]) -> set[str]:
+    names: set[str] = set()
+    for node in nodes:
+        expressions = []
+        if isinstance(node, VariableNode):
+            expressions.append(node.filter_expression)
+        if isinstance(node, IfNode):
+            for condition, _nodelist in node.conditions_nodelists:
+                stack = [condition]
+                while stack:
+                    item = stack.pop()
+                    if item is None:
+                        continue
+                    if hasattr(item, "value") and hasattr(item.value, "var"):
+                        expressions.append(item.value)
+                    stack.extend(x for x in (getattr(item, "first", None), getattr(item, "second", None)) if x)
+        for expression in expressions:
+            var = getattr(expression, "var", None)
+            lookups = getattr(var, "lookups", None)
+            if lookups:
+                names.add(lookups[0])
+    return names
+
+
+def check_template(body: str) -> None:
+    """Refuse a template that does not compile, loads or includes anything, or names other variables."""
+    try:
+        template = ENGINE.from_string(body)
+    except TemplateSyntaxError as exc:
+        raise ValidationError({"body": _("Mallen går inte att tolka: %(error)s") % {"error": exc}}) from exc
+    nodes = _nodes(template)
+    if any(isinstance(node, FORBIDDEN_NODES) for node in nodes):
+        raise ValidationError({"body": _("Mallen får inte använda include, extends, block, load eller debug.")})
+    unknown = sorted(_names_used(nodes) - set(VARIABLES))
+    if unknown:
+        raise ValidationError(
+            {"body": _("Okända variabler i mallen: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+
+
+def render_template(body: str, values: dict[str, str]) -> str:
+    """The template rendered with only the documented variables (each a plain text value)."""
+    context = {name: str(values.get(name, "")) for name in VARIABLES}
+    return ENGINE.from_string(body).render(Context(context, autoescape=True))
