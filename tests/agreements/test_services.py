@@ -152,7 +152,7 @@ def test_the_default_template_names_the_duties() -> None:
         "{% debug %}",
         "{{ settings.SECRET_KEY }}",
         "{% if request.user %}x{% endif %}",
-        "{{ kommun",
+        "{% endif %}",
     ],
 )
 def test_the_template_is_sandboxed(body: str) -> None:
