@@ -41,18 +41,24 @@ def _day(value: datetime.date | None) -> str:
 def _kronor(amount: Decimal | None, per: str) -> str:
     if amount is None:
         return _("enligt kommunens gällande ersättningsnivåer")
-    text = formats.number_format(amount, decimal_pos=2 if amount % 1 else 0, use_l10n=True, force_grouping=True)
+    text = formats.number_format(
+        amount, decimal_pos=2 if amount % 1 else 0, use_l10n=True, force_grouping=True
+    )
     unit = {"day": _("per dygn"), "month": _("per månad")}.get(per, "")
     return f"{text} kr {unit}".strip()
 
 
-def variables(assignment: Assignment, terms: Terms, *, number: int, officer: str, on: datetime.date) -> dict[str, str]:
+def variables(
+    assignment: Assignment, terms: Terms, *, number: int, officer: str, on: datetime.date
+) -> dict[str, str]:
     """The template's variables for one version (plain text; agreements.template.VARIABLES)."""
     from bredvid.assignments.models import ScopeUnit
 
     client = assignment.intervention.case.client
     supporter = assignment.supporter
-    address = ", ".join(p for p in (supporter.street_address, f"{supporter.postal_code} {supporter.city}".strip()) if p)
+    address = ", ".join(
+        p for p in (supporter.street_address, f"{supporter.postal_code} {supporter.city}".strip()) if p
+    )
     scope_label = dict(ScopeUnit.choices).get(terms.scope_unit, "")
     scope = (
         f"{formats.number_format(terms.planned_per_month, use_l10n=True)} {scope_label}".strip()
@@ -76,7 +82,9 @@ def variables(assignment: Assignment, terms: Terms, *, number: int, officer: str
         "arvodesniva": terms.fee_level,
         "omkostnad": _kronor(terms.allowance_amount, terms.allowance_per),
         "omkostnadsniva": terms.allowance_level,
-        "barnbidragsavdrag": _kronor(terms.child_allowance_deduction, "") if terms.child_allowance_deduction else "",
+        "barnbidragsavdrag": _kronor(terms.child_allowance_deduction, "")
+        if terms.child_allowance_deduction
+        else "",
         "uppsagningstid": str(terms.notice_days),
         "sarskilda_villkor": terms.special_terms,
         "version": str(number),
@@ -86,6 +94,6 @@ def variables(assignment: Assignment, terms: Terms, *, number: int, officer: str
 
 def agreement_pdf(body: str, values: dict[str, str]) -> bytes:
     content = render_template(body, values)
-    html = render_to_string("agreements/pdf/agreement.html", {**values, "body": mark_safe(content)})  # noqa: S308  (sandboxed, autoescaped)
+    html = render_to_string("agreements/pdf/agreement.html", {**values, "body": mark_safe(content)})
     fetcher = URLFetcher(allowed_protocols=["data"])
     return HTML(string=html, url_fetcher=fetcher).write_pdf()  # type: ignore[no-any-return]

@@ -80,7 +80,9 @@ def _validate(terms: Terms) -> None:
         raise ValidationError({"notice_days": _("Ange en uppsägningstid från 0 till 365 dagar.")})
 
 
-def create_version(*, tenant: Tenant, assignment: Assignment, terms: Terms, change_note: str = "") -> AgreementVersion:
+def create_version(
+    *, tenant: Tenant, assignment: Assignment, terms: Terms, change_note: str = ""
+) -> AgreementVersion:
     """A new version of the assignment's agreement (the first creates the agreement)."""
     if not can_write_agreements(tenant):
         raise PermissionDenied
@@ -96,7 +98,12 @@ def create_version(*, tenant: Tenant, assignment: Assignment, terms: Terms, chan
                 municipality=assignment.municipality, assignment=assignment, created_by=tenant.user
             )
             record(action=Action.CREATE, tenant=tenant, obj=agreement, person_id=_person(assignment))
-        last = agreement.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        last: int = (
+            AgreementVersion.objects.filter(agreement=agreement)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        ) or 0
         if last and not change_note.strip():
             raise ValidationError({"change_note": _("Skriv vad som har ändrats sedan förra versionen.")})
         number = last + 1
@@ -152,7 +159,9 @@ def _person(assignment: Assignment) -> Any:
 def _may_sign(tenant: Tenant, version: AgreementVersion, party: str, method: str) -> bool:
     if method == Signature.Method.ESERVICE:  # the supporter, in the e-service (issue 15)
         supporter_id = getattr(tenant, "supporter_id", None)
-        return party == Signature.Party.SUPPORTER and supporter_id == version.agreement.assignment.supporter_id
+        return (
+            party == Signature.Party.SUPPORTER and supporter_id == version.agreement.assignment.supporter_id
+        )
     if method == Signature.Method.IN_APP:  # only the officer signs in Bredvid, for the municipality
         return party == Signature.Party.OFFICER and can_write_agreements(tenant)
     return can_write_agreements(tenant)  # paper: the officer records either party's signature
@@ -176,9 +185,10 @@ def sign(
         if paper_signed_on is None:
             raise ValidationError({"paper_signed_on": _("Ange datumet då avtalet skrevs under.")})
         require(Signature, paper_signed_on=paper_signed_on)
-        if paper_signed_on < version.created_at.date():
+        created_on = timezone.localdate(version.created_at)
+        if paper_signed_on < created_on:
             raise ValidationError(
-                {"paper_signed_on": _("Versionen skapades först %(day)s.") % {"day": version.created_at.date()}}
+                {"paper_signed_on": _("Versionen skapades först %(day)s.") % {"day": created_on.isoformat()}}
             )
     agreement = version.agreement
     with transaction.atomic():
@@ -188,7 +198,7 @@ def sign(
             raise IllegalTransition(_("Det finns en nyare version av avtalet; den ska skrivas under."))
         if version.signatures.filter(party=party).exists():
             raise IllegalTransition(_("Den här parten har redan skrivit under versionen."))
-        digest = hashlib.sha256(uploads.read_stored(version.pdf.name)).hexdigest()
+        digest = hashlib.sha256(uploads.read_stored(str(version.pdf.name))).hexdigest()
         if digest != version.sha256:
             raise IllegalTransition(_("Avtalsfilen stämmer inte med versionens kontrollsumma."))
         if party == Signature.Party.SUPPORTER:

@@ -9,6 +9,9 @@ is saved, as is any variable not in `VARIABLES`. Autoescaping stays on; WeasyPri
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Node, VariableNode
@@ -46,48 +49,10 @@ FORBIDDEN_NODES: tuple[type[Node], ...] = (IncludeNode, ExtendsNode, BlockNode, 
 
 ENGINE = Engine(debug=False, loaders=[], libraries={}, builtins=[], autoescape=True, string_if_invalid="")
 
-DEFAULT_TEMPLATE = """<h1>Uppdragsavtal – {{ uppdrag }}</h1>
-<p class="lead">Avtal nr version {{ version }}, upprättat {{ datum }}.</p>
-
-<h2>1. Parter</h2>
-<p><strong>Uppdragsgivare:</strong> {{ kommun }}, {{ enhet }}. Ansvarig familjehemssekreterare: {{ handlaggare }}.</p>
-<p><strong>Uppdragstagare:</strong> {{ uppdragstagare }}{% if uppdragstagare_adress %}, {{ uppdragstagare_adress }}{% endif %}.</p>
-<p>Uppdraget gäller {{ den_enskilde }}{% if den_enskilde_fodd %}, född {{ den_enskilde_fodd }}{% endif %}{% if antal_barn != "1" %} ({{ antal_barn }} barn){% endif %}.</p>
-
-<h2>2. Uppdragets period</h2>
-<p>Uppdraget börjar {{ startdatum }} och gäller {% if slutdatum %}till och med {{ slutdatum }}{% else %}tills vidare{% endif %}.</p>
-
-<h2>3. Omfattning</h2>
-<p>Uppdraget omfattar {{ omfattning }}, enligt socialnämndens beslut och genomförandeplanen.</p>
-
-<h2>4. Ersättning</h2>
-<ul>
-  <li>Arvode: {{ arvode }}{% if arvodesniva %} (nivå {{ arvodesniva }}){% endif %}. Arvodet är skattepliktigt; kommunen gör skatteavdrag och betalar arbetsgivaravgifter.</li>
-  <li>Omkostnadsersättning: {{ omkostnad }}{% if omkostnadsniva %} (nivå {{ omkostnadsniva }}){% endif %}. Omkostnadsersättningen är inte skattepliktig upp till skälig nivå.</li>
-  {% if barnbidragsavdrag %}<li>Avdrag för barnbidrag eller studiebidrag som betalas till hemmet: {{ barnbidragsavdrag }} per månad.</li>{% endif %}
-  <li>Utlägg, större inköp och resor som kommunen godkänt i förväg ersätts mot kvitto.</li>
-</ul>
-<p>Ersättningen betalas ut månadsvis i efterskott efter att rapporter om träffar eller vistelser har lämnats och godkänts.</p>
-
-<h2>5. Uppdragstagarens åtaganden</h2>
-<ul>
-  <li><strong>Tystnadsplikt.</strong> Uppdragstagaren har tystnadsplikt om allt som rör den enskilde och dennes familj, under uppdraget och efter att det har upphört.</li>
-  <li><strong>Anmälningsskyldighet.</strong> Uppdragstagaren ska genast anmäla till socialnämnden om hen får kännedom om eller misstänker att ett barn far illa.</li>
-  <li><strong>Återrapportering.</strong> Uppdragstagaren rapporterar genomförda träffar eller vistelser och hur uppdraget går, på det sätt som kommunen anvisar.</li>
-  <li><strong>När planen inte fungerar.</strong> Uppdragstagaren ska snarast kontakta familjehemssekreteraren om uppdraget eller genomförandeplanen inte fungerar, eller om förhållandena i hemmet ändras.</li>
-  <li>Uppdragstagaren tar emot handledning från kommunen och deltar i uppföljningar.</li>
-</ul>
-
-<h2>6. Kommunens åtaganden</h2>
-<p>Kommunen ger uppdragstagaren den information som behövs för uppdraget, handledning och stöd, och betalar ersättning enligt detta avtal.</p>
-
-{% if sarskilda_villkor %}<h2>7. Särskilda villkor</h2>
-<p>{{ sarskilda_villkor|linebreaksbr }}</p>{% endif %}
-
-<h2>Uppsägning och upphörande</h2>
-<p>Avtalet kan sägas upp av båda parter med {{ uppsagningstid }} dagars uppsägningstid. Avtalet upphör utan uppsägning när socialnämndens beslut om insatsen upphör. Vid allvarliga brister eller om den enskildes behov kräver det kan kommunen avsluta uppdraget med omedelbar verkan.</p>
-<p>Ändringar i avtalet görs skriftligt som en ny version av avtalet, som båda parter undertecknar.</p>
-"""
+#: Bredvid's agreement text (Swedish), used until the municipality saves its own.
+DEFAULT_TEMPLATE = (Path(__file__).parent.parent / "templates/agreements/default_template.html").read_text(
+    encoding="utf-8"
+)
 
 
 def _nodes(template: object) -> list[Node]:
@@ -97,7 +62,7 @@ def _nodes(template: object) -> list[Node]:
 def _names_used(nodes: list[Node]) -> set[str]:
     names: set[str] = set()
     for node in nodes:
-        expressions = []
+        expressions: list[Any] = []
         if isinstance(node, VariableNode):
             expressions.append(node.filter_expression)
         if isinstance(node, IfNode):
@@ -109,7 +74,9 @@ def _names_used(nodes: list[Node]) -> set[str]:
                         continue
                     if hasattr(item, "value") and hasattr(item.value, "var"):
                         expressions.append(item.value)
-                    stack.extend(x for x in (getattr(item, "first", None), getattr(item, "second", None)) if x)
+                    stack.extend(
+                        x for x in (getattr(item, "first", None), getattr(item, "second", None)) if x
+                    )
         for expression in expressions:
             var = getattr(expression, "var", None)
             lookups = getattr(var, "lookups", None)
@@ -126,7 +93,9 @@ def check_template(body: str) -> None:
         raise ValidationError({"body": _("Mallen går inte att tolka: %(error)s") % {"error": exc}}) from exc
     nodes = _nodes(template)
     if any(isinstance(node, FORBIDDEN_NODES) for node in nodes):
-        raise ValidationError({"body": _("Mallen får inte använda include, extends, block, load eller debug.")})
+        raise ValidationError(
+            {"body": _("Mallen får inte använda include, extends, block, load eller debug.")}
+        )
     unknown = sorted(_names_used(nodes) - set(VARIABLES))
     if unknown:
         raise ValidationError(

@@ -52,12 +52,24 @@ class Terms:
             value = data.get(f.name)
             if f.name in {"start_on", "end_on"}:
                 value = datetime.date.fromisoformat(value) if value else None
-            elif f.name in {"planned_per_month", "fee_amount", "allowance_amount", "child_allowance_deduction"}:
+            elif f.name in {
+                "planned_per_month",
+                "fee_amount",
+                "allowance_amount",
+                "child_allowance_deduction",
+            }:
                 value = Decimal(value) if value not in (None, "") else None
             values[f.name] = value
         values["child_allowance_deduction"] = values["child_allowance_deduction"] or Decimal(0)
         values["notice_days"] = int(values["notice_days"] or 0)
-        for name in ("scope_unit", "fee_level", "fee_per", "allowance_level", "allowance_per", "special_terms"):
+        for name in (
+            "scope_unit",
+            "fee_level",
+            "fee_per",
+            "allowance_level",
+            "allowance_per",
+            "special_terms",
+        ):
             values[name] = values[name] or ""
         return cls(**values)
 

@@ -24,7 +24,7 @@ from bredvid.assignments.models import Assignment
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.core import uploads
-from bredvid.core.date_bounds import PLAN, require
+from bredvid.core.date_bounds import require
 from bredvid.core.errors import IllegalTransition
 from bredvid.core.locking import locked
 from bredvid.expenses.models import Expense, Receipt
@@ -185,7 +185,8 @@ def approve(*, tenant: Tenant, expense: Expense, approved_amount: Decimal | None
         detail: dict[str, Any] = {"status": "approved", "again": again}
         if purchase:
             amount = _positive(
-                approved_amount if approved_amount is not None else expense.requested_amount, "approved_amount"
+                approved_amount if approved_amount is not None else expense.requested_amount,
+                "approved_amount",
             )
             expense.approved_amount = amount
             detail["approved_amount"] = str(amount)

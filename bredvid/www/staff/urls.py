@@ -1,9 +1,11 @@
 from django.urls import path
 
 from bredvid.www.staff import (
+    agreement_views,
     casework_views,
     deadline_views,
     eapplication_views,
+    expense_views,
     ivo_views,
     matching_views,
     supporter_views,
@@ -30,4 +32,6 @@ urlpatterns = [
     *ivo_views.urls(),
     *supporter_views.urls(),
     *matching_views.urls(),
+    *agreement_views.urls(),
+    *expense_views.urls(),
 ]
