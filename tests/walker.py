@@ -305,6 +305,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         consent_token_hash=hashlib.sha256(f"walker{word}".encode()).hexdigest(),
         consent_expires_at=timezone.now() + dt.timedelta(days=14),
     )  # fmt: skip
+    money = _assignment_objects(municipality, users, intervention, supporter, word)
     from bredvid.tenancy.models import Membership
 
     # the municipality's administration names a unit, a membership and a user (the caseworker)
@@ -330,6 +331,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
             supporter,
             assessment,
             eapplication,
+            *money,
         )
     }
     markers = (
@@ -345,6 +347,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         support_request.location_name,
         offer.note,
         eapplication.last_name,
+        *(m.description for m in money if hasattr(m, "description")),
         *(user.username for user in users.values()),
     )
     return Fixture(
@@ -356,6 +359,41 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         objects=objects,
         markers=markers,
     )
+
+
+def _assignment_objects(
+    municipality: Any, users: Any, intervention: Any, supporter: Any, word: str
+) -> list[Any]:
+    """An assignment with an expense (a receipt in storage) and an agreement version (its PDF stored)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from bredvid.agreements.models import Agreement, AgreementVersion
+    from bredvid.assignments.models import Assignment
+    from bredvid.expenses.models import Expense, Receipt
+
+    officer = users["family_care_officer"]
+    assignment = Assignment.objects.create(
+        municipality=municipality, supporter=supporter, intervention=intervention, support_kind="kontaktfamilj",
+        start_on=timezone.localdate(), created_by=officer,
+    )  # fmt: skip
+    expense = Expense.objects.create(
+        municipality=municipality, assignment=assignment, kind=Expense.Kind.PURCHASE,
+        description=f"{word} walkerinköp", incurred_on=timezone.localdate(), requested_amount=100,
+        approved_amount=100, status=Expense.Status.APPROVED, created_by=officer,
+    )  # fmt: skip
+    data = b"%PDF-1.4 walker"
+    receipt = Receipt.objects.create(
+        municipality=municipality, expense=expense, file=default_storage.save("receipts/w.pdf", ContentFile(data)),
+        content_type="application/pdf", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+    )  # fmt: skip
+    agreement = Agreement.objects.create(municipality=municipality, assignment=assignment, created_by=officer)
+    version = AgreementVersion.objects.create(
+        municipality=municipality, agreement=agreement, number=1, terms={"start_on": "2027-06-15"},
+        pdf=default_storage.save("agreements/w.pdf", ContentFile(data)), sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data), created_by=officer,
+    )  # fmt: skip
+    return [assignment, expense, receipt, agreement, version]
 
 
 # ---------------------------------------------------------------------------
@@ -417,6 +455,8 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         "journal-entries": JournalEntry,
         "support-requests": SupportRequest,
         "offers": Offer,
+        "agreements": apps.get_model("agreements", "Agreement"),
+        "expenses": apps.get_model("expenses", "Expense"),
     }
 
 
@@ -506,6 +546,11 @@ PARAMS: dict[str, Param] = {
     "language": Param(lambda fx, ep: "sv", kind="value"),
     "unit_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Unit"))),
     "membership_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Membership"))),
+    # Agreements and expenses hang off an assignment (their pages: /uppdrag/<assignment_id>/…).
+    "assignment_id": Param(lambda fx, ep: _home_object(fx, _model("assignments", "Assignment"))),
+    "version_id": Param(lambda fx, ep: _home_object(fx, _model("agreements", "AgreementVersion"))),
+    "expense_id": Param(lambda fx, ep: _home_object(fx, _model("expenses", "Expense"))),
+    "receipt_id": Param(lambda fx, ep: _home_object(fx, _model("expenses", "Receipt"))),
 }
 
 #: API query parameters the walker sends whenever an operation has them.
