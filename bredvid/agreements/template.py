@@ -45,6 +45,31 @@ VARIABLES: dict[str, object] = {
     "datum": gettext_lazy("datum då versionen skapades"),
 }
 
+#: Example values for the template's preview (no real person's data).
+SAMPLE: dict[str, str] = {
+    "kommun": "Exempelkommun",
+    "enhet": "Familjehemsenheten",
+    "handlaggare": "Kim Handläggare",
+    "uppdragstagare": "Familjen Exempel",
+    "uppdragstagare_adress": "Exempelgatan 1, 123 45 Exempelstad",
+    "den_enskilde": "Alex Exempel",
+    "den_enskilde_fodd": "2015-03-14",
+    "uppdrag": "Kontaktfamilj",
+    "antal_barn": "1",
+    "startdatum": "2027-07-01",
+    "slutdatum": "",
+    "omfattning": "2 dygn per månad",
+    "arvode": "292 kr per dygn",
+    "arvodesniva": "grund",
+    "omkostnad": "173 kr per dygn",
+    "omkostnadsniva": "grund",
+    "barnbidragsavdrag": "",
+    "uppsagningstid": "30",
+    "sarskilda_villkor": "",
+    "version": "1",
+    "datum": "2027-06-15",
+}
+
 FORBIDDEN_NODES: tuple[type[Node], ...] = (IncludeNode, ExtendsNode, BlockNode, LoadNode, DebugNode)
 
 ENGINE = Engine(debug=False, loaders=[], libraries={}, builtins=[], autoescape=True, string_if_invalid="")
