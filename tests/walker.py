@@ -371,10 +371,16 @@ def _assignment_objects(
     from bredvid.agreements.models import Agreement, AgreementVersion
     from bredvid.assignments.models import Assignment
     from bredvid.expenses.models import Expense, Receipt
+    from bredvid.supporters.models import Supporter
 
     officer = users["family_care_officer"]
+    # a home of its own: the fixture's supporter keeps its place for the offer routes
+    home = Supporter.objects.create(
+        municipality=municipality, name=f"Familjen {word}uppdrag", status=Supporter.Status.APPROVED,
+        supports=["kontaktfamilj"], approved_supports=["kontaktfamilj"], approved_on=timezone.localdate(),
+    )  # fmt: skip
     assignment = Assignment.objects.create(
-        municipality=municipality, supporter=supporter, intervention=intervention, support_kind="kontaktfamilj",
+        municipality=municipality, supporter=home, intervention=intervention, support_kind="kontaktfamilj",
         start_on=timezone.localdate(), created_by=officer,
     )  # fmt: skip
     expense = Expense.objects.create(

@@ -151,7 +151,7 @@ class Signature(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signer_name = models.CharField(_("namn"), max_length=200)
-    signed_at = models.DateTimeField()
+    signed_at = models.DateTimeField(validators=bounded(RECEIPT))
     paper_signed_on = models.DateField(_("signerat den"), null=True, blank=True, validators=bounded(RECEIPT))
     #: The SHA-256 of the exact PDF signed (the version's file, read back and hashed when signing).
     pdf_sha256 = models.CharField(max_length=64)

@@ -8,7 +8,7 @@ version gives its SHA-256, which is what every signature of it stores.
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -20,7 +20,7 @@ from ninja.responses import Status as Answer
 from bredvid.agreements import services
 from bredvid.agreements.models import Agreement, AgreementVersion, Signature
 from bredvid.agreements.perms import can_read_agreements, can_write_agreements
-from bredvid.agreements.terms import Terms
+from bredvid.agreements.terms import Terms, suggested_terms
 from bredvid.api.pagination import Listed, paged
 from bredvid.api.schemas import CHANGE_ERRORS, ERRORS, Clean, Int, IsoDate, OneOf, Strict
 from bredvid.assignments.models import Assignment, ScopeUnit
@@ -31,7 +31,6 @@ from bredvid.tenancy.context import Tenant
 router = Router()
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
-Per = Literal["month", "day"]
 
 
 def _reader(request: HttpRequest) -> Tenant:
@@ -78,7 +77,9 @@ class AgreementOut(Schema):
     assignment_id: uuid.UUID
     current_version: int | None
     fully_signed: bool = Field(description="both parties signed the current version")
-    waiting_for: list[Annotated[str, OneOf(Signature.Party)]]
+    waiting_for: list[str] = Field(
+        description="the parties (officer, supporter) yet to sign the current version"
+    )
     versions: list[VersionOut]
 
 
@@ -89,10 +90,8 @@ class TermsIn(Strict):
     planned_per_month: Annotated[Decimal, Field(ge=0, max_digits=5, decimal_places=1)] | None = None
     fee_level: str = Field("", max_length=24)
     fee_amount: Money | None = None
-    fee_per: Per = "month"
     allowance_level: str = Field("", max_length=24)
     allowance_amount: Money | None = None
-    allowance_per: Per = "month"
     child_allowance_deduction: Money = Decimal(0)
     notice_days: Int = Field(30, ge=0, le=365)
     special_terms: str = Field("", max_length=5000)
@@ -199,11 +198,10 @@ def create_version(request: HttpRequest, payload: VersionIn) -> Answer[dict[str,
         ),
         pk=payload.assignment_id,
     )
+    per = suggested_terms(assignment)["fee_per"]  # per dygn for kontaktfamilj, else per month
+    terms = Terms(**payload.terms.model_dump(), fee_per=per, allowance_per=per)
     version = services.create_version(
-        tenant=tenant,
-        assignment=assignment,
-        terms=Terms(**payload.terms.model_dump()),
-        change_note=payload.change_note,
+        tenant=tenant, assignment=assignment, terms=terms, change_note=payload.change_note
     )
     return Answer(201, _out(_get(tenant, version.agreement_id)))
 

@@ -8,7 +8,7 @@ checked there by content); here each expense lists its receipts' type, size and 
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -72,16 +72,18 @@ class ExpenseOut(Schema):
     updated_at: datetime.datetime
 
 
-class ExpenseIn(Strict):
+class PurchaseIn(Strict):
     assignment_id: uuid.UUID
-    kind: Literal["purchase", "trip"] = Field(
-        description="purchase: a request (requested_amount); trip: after the fact (amount). "
-        "An expense (utlägg) needs its receipt: it is registered with the file on the staff page."
-    )
+    description: str = Field(min_length=1, max_length=300)
+    incurred_on: IsoDate = Field(description="the planned date of the purchase")
+    requested_amount: Amount
+
+
+class TripIn(Strict):
+    assignment_id: uuid.UUID
     description: str = Field(min_length=1, max_length=300)
     incurred_on: IsoDate
-    amount: Amount | None = Field(None, description="a trip: the amount to pay")
-    requested_amount: Amount | None = Field(None, description="a purchase request: the amount asked")
+    amount: Amount
 
 
 class ApproveIn(Strict):
@@ -135,36 +137,48 @@ def list_expenses(request: HttpRequest, params: Query[ExpenseFilter]) -> Listed:
     return Listed(qs.order_by("-incurred_on", "-created_at", "id"), audit, _out)
 
 
-@router.post(
-    "/expenses/",
-    response={201: ExpenseOut, **CHANGE_ERRORS},
-    tags=["expenses"],
-    summary="Register a purchase request or a trip",
-)
-def create_expense(request: HttpRequest, payload: ExpenseIn) -> Answer[dict[str, Any]]:
-    tenant = _reader(request)
+def _assignment(tenant: Tenant, assignment_id: uuid.UUID) -> Assignment:
     if not can_register_expenses(tenant):
         raise PermissionDenied
-    assignment = get_object_or_404(
-        Assignment.objects.visible_to(tenant).select_related("intervention__case"), pk=payload.assignment_id
+    return get_object_or_404(
+        Assignment.objects.visible_to(tenant).select_related("intervention__case"), pk=assignment_id
     )
-    if payload.kind == Expense.Kind.PURCHASE:
-        expense = services.request_purchase(
-            tenant=tenant,
-            assignment=assignment,
-            description=payload.description,
-            incurred_on=payload.incurred_on,
-            requested_amount=payload.requested_amount,  # type: ignore[arg-type]
-        )
-    else:
-        expense = services.submit_expense(
-            tenant=tenant,
-            assignment=assignment,
-            kind=payload.kind,
-            description=payload.description,
-            incurred_on=payload.incurred_on,
-            amount=payload.amount,  # type: ignore[arg-type]
-        )
+
+
+@router.post(
+    "/expenses/purchases/",
+    response={201: ExpenseOut, **CHANGE_ERRORS},
+    tags=["expenses"],
+    summary="Register a request for a larger purchase (approved before it is bought)",
+)
+def create_purchase(request: HttpRequest, payload: PurchaseIn) -> Answer[dict[str, Any]]:
+    tenant = _reader(request)
+    expense = services.request_purchase(
+        tenant=tenant,
+        assignment=_assignment(tenant, payload.assignment_id),
+        description=payload.description,
+        incurred_on=payload.incurred_on,
+        requested_amount=payload.requested_amount,
+    )
+    return Answer(201, _out(_get(tenant, expense.pk)))
+
+
+@router.post(
+    "/expenses/trips/",
+    response={201: ExpenseOut, **CHANGE_ERRORS},
+    tags=["expenses"],
+    summary="Register a trip after the fact (an expense with its receipt: on the staff page)",
+)
+def create_trip(request: HttpRequest, payload: TripIn) -> Answer[dict[str, Any]]:
+    tenant = _reader(request)
+    expense = services.submit_expense(
+        tenant=tenant,
+        assignment=_assignment(tenant, payload.assignment_id),
+        kind=Expense.Kind.TRIP,
+        description=payload.description,
+        incurred_on=payload.incurred_on,
+        amount=payload.amount,
+    )
     return Answer(201, _out(_get(tenant, expense.pk)))
 
 

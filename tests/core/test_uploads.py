@@ -170,3 +170,38 @@ def test_an_accepted_receipt_is_stored_stripped_with_its_hash(world, settings) -
     with Image.open(path) as stored:
         assert not stored.getexif()
     assert "kvitto" not in path.name  # the stored name tells nothing
+
+
+def test_s3_compatible_storage_is_chosen_by_the_environment() -> None:
+    """With S3_BUCKET set, uploads go to an S3-compatible bucket (django-storages), privately."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django, json; django.setup(); from django.conf import settings;"
+        "from django.core.files.storage import storages; s = storages['default'];"
+        "print(json.dumps([settings.STORAGES['default']['BACKEND'], type(s).__name__, s.bucket_name,"
+        " s.default_acl, s.querystring_auth, s.file_overwrite, s.endpoint_url]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "S3_BUCKET": "bredvid-kvitton",
+        "S3_ENDPOINT_URL": "https://s3.example.invalid",
+    }
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    backend, cls, bucket, acl, signed, overwrite, endpoint = json.loads(out.stdout.strip().splitlines()[-1])
+    assert (backend, cls, bucket) == ("storages.backends.s3.S3Storage", "S3Storage", "bredvid-kvitton")
+    assert (acl, signed, overwrite, endpoint) == (None, True, False, "https://s3.example.invalid")
+
+
+def test_media_is_not_served_by_address(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    root = Path(settings.MEDIA_ROOT)
+    (root / "receipts").mkdir(parents=True)
+    (root / "receipts" / "x.pdf").write_bytes(pdf_bytes())
+    for path in ("/media/receipts/x.pdf", "/receipts/x.pdf", "/static/receipts/x.pdf"):
+        assert Client().get(path).status_code in {302, 404}
