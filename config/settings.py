@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "bredvid.casework",
     "bredvid.supporters",
     "bredvid.matching",
+    "bredvid.agreements",
     "bredvid.assignments",
     "bredvid.expenses",
     "bredvid.payments",
@@ -260,8 +261,35 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "bredvid" / "static"]
+# Uploaded files (receipts, agreement PDFs) go through Django's storage API: a private directory by
+# default (MEDIA_ROOT, outside STATIC_ROOT, never served by whitenoise and with no MEDIA_URL route:
+# a view checks permission and streams each file), or an S3-compatible bucket through django-storages
+# when S3_BUCKET is set (S3_ENDPOINT_URL for a non-AWS service; the keys from S3_ACCESS_KEY_ID and
+# S3_SECRET_ACCESS_KEY or the instance's role). Files are private: no ACL, signed URLs only.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+_media_storage: dict[str, object] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default="bredvid"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if env.bool("S3_SERVER_SIDE_ENCRYPTION", default=True)
+            else {},
+        },
+    }
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -271,6 +299,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = ""  # nothing under MEDIA_ROOT has a public address
+if not S3_BUCKET and Path(str(MEDIA_ROOT)).resolve().is_relative_to(Path(STATIC_ROOT).resolve()):
+    raise ImproperlyConfigured("MEDIA_ROOT must not be inside STATIC_ROOT (uploads are private)")
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def frozen_now(request: pytest.FixtureRequest) -> Iterator[time_machine.Travelle
 def _fast_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"  # never the developer's var/
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads and agreement PDFs: never the developer's var/
     settings.AXES_ENABLED = True
     settings.OTP_REQUIRED = False
     settings.LANGUAGE_CODE = "sv"

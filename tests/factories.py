@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
@@ -88,3 +89,27 @@ class PersonStaffAccessFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     municipality = factory.LazyAttribute(lambda o: o.person.municipality)
     user = factory.SubFactory(UserFactory)
+
+
+def active_assignment(world: Any, *, kind: str = "kontaktfamilj", other: bool = False, **fields: Any) -> Any:
+    """An active assignment of an approved supporter for a granted intervention (as matching makes it)."""
+    from bredvid.assignments.models import Assignment
+    from tests.matching.factories import approved_supporter, granted_intervention
+
+    intervention = granted_intervention(world, kind=kind, other=other)
+    supporter = approved_supporter(world, kind=kind, other=other)
+    users = world.other_users if other else world.users
+    values: dict[str, Any] = {
+        "municipality": intervention.municipality,
+        "supporter": supporter,
+        "intervention": intervention,
+        "support_kind": kind,
+        "start_on": intervention.decision.period_start,
+        "scope_unit": "days" if kind == "kontaktfamilj" else "meetings",
+        "planned_per_month": 2,
+        "fee_level": "grund",
+        "allowance_level": "grund",
+        "created_by": users["family_care_officer"],
+        **fields,
+    }
+    return Assignment.objects.create(**values)

@@ -309,6 +309,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         consent_token_hash=hashlib.sha256(f"walker{word}".encode()).hexdigest(),
         consent_expires_at=timezone.now() + dt.timedelta(days=14),
     )  # fmt: skip
+    money = _assignment_objects(municipality, users, intervention, supporter, word)
     from bredvid.tenancy.models import Membership
 
     # the municipality's administration names a unit, a membership and a user (the caseworker)
@@ -350,6 +351,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
             rate_table,
             rate,
             payment_run,
+            *money,
         )
     }
     markers = (
@@ -365,6 +367,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         support_request.location_name,
         offer.note,
         eapplication.last_name,
+        *(m.description for m in money if hasattr(m, "description")),
         *(user.username for user in users.values()),
     )
     return Fixture(
@@ -376,6 +379,47 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         objects=objects,
         markers=markers,
     )
+
+
+def _assignment_objects(
+    municipality: Any, users: Any, intervention: Any, supporter: Any, word: str
+) -> list[Any]:
+    """An assignment with an expense (a receipt in storage) and an agreement version (its PDF stored)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from bredvid.agreements.models import Agreement, AgreementVersion
+    from bredvid.assignments.models import Assignment
+    from bredvid.expenses.models import Expense, Receipt
+    from bredvid.supporters.models import Supporter
+
+    officer = users["family_care_officer"]
+    # a home of its own: the fixture's supporter keeps its place for the offer routes
+    home = Supporter.objects.create(
+        municipality=municipality, name=f"Familjen {word}uppdrag", status=Supporter.Status.APPROVED,
+        supports=["kontaktfamilj"], approved_supports=["kontaktfamilj"], approved_on=timezone.localdate(),
+    )  # fmt: skip
+    assignment = Assignment.objects.create(
+        municipality=municipality, supporter=home, intervention=intervention, support_kind="kontaktfamilj",
+        start_on=timezone.localdate(), created_by=officer,
+    )  # fmt: skip
+    expense = Expense.objects.create(
+        municipality=municipality, assignment=assignment, kind=Expense.Kind.PURCHASE,
+        description=f"{word} walkerinköp", incurred_on=timezone.localdate(), requested_amount=100,
+        approved_amount=100, status=Expense.Status.APPROVED, created_by=officer,
+    )  # fmt: skip
+    data = b"%PDF-1.4 walker"
+    receipt = Receipt.objects.create(
+        municipality=municipality, expense=expense, file=default_storage.save("receipts/w.pdf", ContentFile(data)),
+        content_type="application/pdf", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+    )  # fmt: skip
+    agreement = Agreement.objects.create(municipality=municipality, assignment=assignment, created_by=officer)
+    version = AgreementVersion.objects.create(
+        municipality=municipality, agreement=agreement, number=1, terms={"start_on": "2027-06-15"},
+        pdf=default_storage.save("agreements/w.pdf", ContentFile(data)), sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data), created_by=officer,
+    )  # fmt: skip
+    return [assignment, expense, receipt, agreement, version]
 
 
 # ---------------------------------------------------------------------------
@@ -439,6 +483,8 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         "journal-entries": JournalEntry,
         "support-requests": SupportRequest,
         "offers": Offer,
+        "agreements": apps.get_model("agreements", "Agreement"),
+        "expenses": apps.get_model("expenses", "Expense"),
     }
 
 
@@ -533,6 +579,11 @@ PARAMS: dict[str, Param] = {
     "table_id": Param(lambda fx, ep: _home_object(fx, _model("payments", "RateTable"))),
     "rate_id": Param(lambda fx, ep: _home_object(fx, _model("payments", "Rate"))),
     "kind": Param(lambda fx, ep: "fee", kind="value"),
+    # Agreements and expenses hang off an assignment (their pages: /uppdrag/<assignment_id>/…).
+    "assignment_id": Param(lambda fx, ep: _home_object(fx, _model("assignments", "Assignment"))),
+    "version_id": Param(lambda fx, ep: _home_object(fx, _model("agreements", "AgreementVersion"))),
+    "expense_id": Param(lambda fx, ep: _home_object(fx, _model("expenses", "Expense"))),
+    "receipt_id": Param(lambda fx, ep: _home_object(fx, _model("expenses", "Receipt"))),
 }
 
 #: API query parameters the walker sends whenever an operation has them.

@@ -4,8 +4,10 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from bredvid.api import errors
+from bredvid.api.agreements import router as agreements_router
 from bredvid.api.auth import TokenAuth
 from bredvid.api.casework import router as casework_router
+from bredvid.api.expenses import router as expenses_router
 from bredvid.api.links import with_links
 from bredvid.api.matching import router as matching_router
 from bredvid.api.payments import router as payments_router
@@ -44,3 +46,5 @@ api.add_router("/", casework_router)
 api.add_router("/", supporters_router)
 api.add_router("/", matching_router)
 api.add_router("/", payments_router)
+api.add_router("/", agreements_router)
+api.add_router("/", expenses_router)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import case_access
-from bredvid.core.date_bounds import PLAN, bounded
+from bredvid.core.date_bounds import PLAN, RECEIPT, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
 
@@ -88,7 +88,16 @@ class Expense(BaseModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, validators=bounded(RECEIPT))
+    # A purchase request: the amount approved (up to which the receipt settles it; a larger receipt
+    # needs a new approval), and when and by whom it was settled by its receipt.
+    approved_amount = models.DecimalField(
+        _("godkänt belopp"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True, validators=bounded(RECEIPT))
 
     objects = ExpenseScoped.as_manager()
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from bredvid.agreements.models import Signature
 from bredvid.api.urls import api as ninja_api
 from bredvid.assignments.models import Assignment
 from bredvid.casework.models import (
@@ -18,6 +19,7 @@ from bredvid.casework.models import (
 )
 from bredvid.core.choices import SupportKind
 from bredvid.deadlines import rules
+from bredvid.expenses.models import Expense
 from bredvid.matching.models import Offer, SupportRequest
 from bredvid.payments.models import PaymentLine, PaymentRun
 from bredvid.people.models import Person
@@ -31,6 +33,11 @@ MODELS: dict[str, type[models.Model]] = {
     "RunOut": PaymentRun,
     "LineFilter": PaymentLine,
     "LineOut": PaymentLine,
+    "ExpenseFilter": Expense,
+    "ExpenseOut": Expense,
+    "PaperIn": Signature,
+    "SignatureOut": Signature,
+    "TermsIn": Assignment,
     "AnswerIn": Offer,
     "ApplicationIn": Application,
     "ApplicationOut": Application,

@@ -35,6 +35,8 @@ LISTS = [
     "/api/v1/support-requests/",
     "/api/v1/offers/",
     "/api/v1/payment-runs/",
+    "/api/v1/agreements/",
+    "/api/v1/expenses/",
 ]
 ENVELOPE = {"count", "page", "page_size", "results"}
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bredvid.www.admin import rate_views, views
+from bredvid.www.admin import agreement_template, rate_views, views
 
 app_name = "municipal_admin"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("enheter/<uuid:unit_id>/avsluta/", views.unit_close, name="unit_close"),
     path("installningar/", views.settings_edit, name="settings"),
     path("texter/", views.text_list, name="text_list"),
+    path("avtalsmall/", agreement_template.agreement_template, name="agreement_template"),
     path("texter/<str:page>/<str:language>/", views.text_edit, name="text_edit"),
     path("texter/<str:page>/<str:language>/aterstall/", views.text_reset, name="text_reset"),
     *rate_views.urls(),

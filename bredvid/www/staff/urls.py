@@ -1,9 +1,11 @@
 from django.urls import path
 
 from bredvid.www.staff import (
+    agreement_views,
     casework_views,
     deadline_views,
     eapplication_views,
+    expense_views,
     ivo_views,
     matching_views,
     payment_views,
@@ -32,4 +34,6 @@ urlpatterns = [
     *supporter_views.urls(),
     *matching_views.urls(),
     *payment_views.urls(),
+    *agreement_views.urls(),
+    *expense_views.urls(),
 ]
