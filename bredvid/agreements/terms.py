@@ -1,14 +1,15 @@
 """The terms of an agreement version: what the officer confirms, stored on the version as it was.
 
 `suggested_terms(assignment)` gives the form its initial values. The remuneration figures come from
-the municipality's rate tables (bredvid.payments) at one marked spot, `_rate_figures`; until that is
-wired the levels come from the assignment and the kronor are typed by the officer. Whatever the
-suggestion, the version stores the figures the officer confirmed, never a lookup made later.
+the municipality's rate tables (bredvid.payments, `_rate_figures`) for the assignment's levels; a
+figure the table lacks is typed by the officer. Whatever the suggestion, the version stores the
+figures the officer confirmed, never a lookup made later.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -80,13 +81,44 @@ DEFAULT_NOTICE_DAYS = 30
 
 
 def _rate_figures(assignment: Assignment) -> tuple[Decimal | None, Decimal | None]:
-    """(arvode, omkostnad) in kronor per `fee_per`/`allowance_per` for the assignment's levels.
+    """(arvode, omkostnad) in kronor per `fee_per`/`allowance_per` for the assignment's levels, from
+    the municipality's rate table for the year of its start (the client's age band on the start date
+    for age-banded figures). None for a figure the table does not have: the officer types it."""
+    from bredvid.payments import calc
+    from bredvid.payments.models import RateTable
+    from bredvid.payments.runs import rates_of
 
-    MERGE (payments): replace the body with the rate-table lookup for the assignment's municipality,
-    support kind, fee_level and allowance_level in the year of its start (for kontaktfamilj: the
-    per-dygn figures of the client's age band on the start date). Return None for a figure the table
-    does not have; the officer then types it.
-    """
+    table = RateTable.objects.filter(
+        municipality_id=assignment.municipality_id, year=assignment.start_on.year
+    ).first()
+    if table is None:
+        return None, None
+    rates = rates_of(table)
+    birth = assignment.intervention.case.client.birth_date
+    age = calc.age_on(birth, assignment.start_on) if birth else 0
+    kind = assignment.support_kind
+
+    def banded(bands: Sequence[calc.Band] | None) -> Decimal | None:
+        try:
+            return calc.band_for(bands or (), age).value
+        except calc.MissingRate:
+            return None
+
+    def allowance_of(percent: Decimal | None, divisor: int) -> Decimal | None:
+        if percent is None:
+            return None
+        return calc.derived(percent, rates.prisbasbelopp, Decimal(divisor), rates.rounding)
+
+    if kind in calc.MONTHLY_CONTACT:
+        fee = rates.kp_fee.get(assignment.fee_level)
+        return fee, allowance_of(rates.kp_allowance_percent.get(assignment.allowance_level), 12)
+    if kind == calc.KONTAKTFAMILJ:
+        level = assignment.allowance_level or "basic"
+        return banded(rates.kf_fee), allowance_of(banded(rates.kf_allowance_percent.get(level)), 365)
+    if kind in calc.MONTHLY_HOME:
+        fee = rates.fh_fee.get(assignment.fee_level or "basic")
+        level = assignment.allowance_level or "basic"
+        return fee, allowance_of(banded(rates.fh_allowance_percent.get(level)), 12)
     return None, None
 
 

@@ -34,6 +34,33 @@ def test_suggested_terms_come_from_the_assignment(world) -> None:  # type: ignor
     assert suggested["start_on"] == assignment.start_on
 
 
+def test_suggested_terms_take_the_figures_from_the_rate_table(world) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from bredvid.payments import calc
+    from bredvid.payments.services import seed_known_years
+
+    seed_known_years(municipality=world.home)
+    assignment = active_assignment(world, start_on=dt.date(2026, 3, 1), allowance_level="basic")
+    age = calc.age_on(assignment.intervention.case.client.birth_date, assignment.start_on)
+    fee = Decimal(225) if age <= 12 else Decimal(292) if age <= 17 else Decimal(359)
+    percent = Decimal(105) if age <= 12 else Decimal(120)
+    suggested = suggested_terms(assignment)
+    assert suggested["fee_amount"] == fee  # SKR's kronor per dygn for the age band
+    # omkostnad: percent x pbb 2026 (59 200) / 365, whole kronor half up
+    assert suggested["allowance_amount"] == (percent / 100 * 59200 / 365).quantize(
+        Decimal(1), "ROUND_HALF_UP"
+    )
+
+
+def test_suggested_terms_leave_the_figures_to_the_officer_without_a_table(world) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    assignment = active_assignment(world, start_on=dt.date(2026, 3, 1), allowance_level="basic")
+    suggested = suggested_terms(assignment)
+    assert suggested["fee_amount"] is None and suggested["allowance_amount"] is None
+
+
 def test_a_version_stores_the_terms_the_pdf_and_its_hash(world) -> None:  # type: ignore[no-untyped-def]
     assignment = active_assignment(world)
     version = services.create_version(
