@@ -305,6 +305,20 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         consent_token_hash=hashlib.sha256(f"walker{word}".encode()).hexdigest(),
         consent_expires_at=timezone.now() + dt.timedelta(days=14),
     )  # fmt: skip
+    from bredvid.assignments.models import Assignment, Report
+
+    # an assignment on the case's first intervention, with a submitted stay report
+    assignment = Assignment.objects.create(
+        municipality=municipality, supporter=asked, intervention=intervention, support_kind="kontaktfamilj",
+        start_on=today - dt.timedelta(days=40), scope_unit="days", planned_per_month=2, fee_level="1",
+        created_by=users["family_care_officer"],
+    )  # fmt: skip
+    stay = Report.objects.create(
+        municipality=municipality, assignment=assignment, kind=Report.Kind.STAY, status=Report.Status.SUBMITTED,
+        starts_on=today - dt.timedelta(days=10), ends_on=today - dt.timedelta(days=8),
+        arrives_at=dt.time(17, 0), departs_at=dt.time(15, 0), note=f"{word} walkervistelse",
+        created_by=users["family_care_officer"],
+    )  # fmt: skip
     from bredvid.tenancy.models import Membership
 
     # the municipality's administration names a unit, a membership and a user (the caseworker)
@@ -330,6 +344,8 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
             supporter,
             assessment,
             eapplication,
+            assignment,
+            stay,
         )
     }
     markers = (
@@ -345,6 +361,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         support_request.location_name,
         offer.note,
         eapplication.last_name,
+        stay.note,
         *(user.username for user in users.values()),
     )
     return Fixture(
@@ -417,6 +434,8 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         "journal-entries": JournalEntry,
         "support-requests": SupportRequest,
         "offers": Offer,
+        "assignments": _model("assignments", "Assignment"),
+        "reports": _model("assignments", "Report"),
     }
 
 
@@ -506,6 +525,9 @@ PARAMS: dict[str, Param] = {
     "language": Param(lambda fx, ep: "sv", kind="value"),
     "unit_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Unit"))),
     "membership_id": Param(lambda fx, ep: _home_object(fx, _model("tenancy", "Membership"))),
+    # Assignments (and API bodies naming one); a meeting or stay report ("report_id" is a concern report).
+    "assignment_id": Param(lambda fx, ep: _home_object(fx, _model("assignments", "Assignment"))),
+    "assignment_report_id": Param(lambda fx, ep: _home_object(fx, _model("assignments", "Report"))),
 }
 
 #: API query parameters the walker sends whenever an operation has them.
@@ -647,6 +669,8 @@ def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
             return timezone.localdate().isoformat()
         if fmt == "date-time":
             return timezone.now().isoformat()
+        if fmt == "time":
+            return "12:00"
         if fmt == "uuid":
             return str(uuid.uuid4())
         return "Walkerns testvärde"[: schema.get("maxLength", 100)]

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from bredvid.api import errors
+from bredvid.api.assignments import router as assignments_router
 from bredvid.api.auth import TokenAuth
 from bredvid.api.casework import router as casework_router
 from bredvid.api.links import with_links
@@ -42,3 +43,4 @@ api.add_router("/persons/", persons_router)
 api.add_router("/", casework_router)
 api.add_router("/", supporters_router)
 api.add_router("/", matching_router)
+api.add_router("/", assignments_router)

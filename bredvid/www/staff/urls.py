@@ -1,6 +1,7 @@
 from django.urls import path
 
 from bredvid.www.staff import (
+    assignment_views,
     casework_views,
     deadline_views,
     eapplication_views,
@@ -30,4 +31,5 @@ urlpatterns = [
     *ivo_views.urls(),
     *supporter_views.urls(),
     *matching_views.urls(),
+    *assignment_views.urls(),
 ]
