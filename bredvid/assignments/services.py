@@ -111,6 +111,9 @@ def _client_id(assignment: Assignment) -> Any:
 
 
 def _stored(value: Any) -> str:
+    """A value as the history shows it: numbers without trailing zeros (4, 2.5), nothing as ""."""
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return f"{Decimal(value).normalize():f}"
     return "" if value is None else str(value)
 
 
