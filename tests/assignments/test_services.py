@@ -143,10 +143,7 @@ def test_report_lifecycle_and_approved_reports_are_locked(world) -> None:  # typ
             change()
     report.refresh_from_db()
     assert report.status == Report.Status.APPROVED and report.departs_at == dt.time(14, 0)
-    changes = list(
-        AuditEvent.objects.filter(object_id=str(report.pk))
-        .order_by("seq")
-    )
+    changes = list(AuditEvent.objects.filter(object_id=str(report.pk)).order_by("seq"))
     assert [e.detail.get("change", "created") for e in changes] == [
         "created", "edited", "submitted", "returned", "edited", "submitted", "approved",
     ]  # fmt: skip
