@@ -135,6 +135,10 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
         Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
     ):
         load_demo_matching(municipality, seed=4000 + index)
+    from bredvid.demo.assignments import load_demo_assignments
+
+    for municipality in Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES]):
+        load_demo_assignments(municipality)
     return DemoSummary(usernames=usernames, persons_created=created_total, cases_created=cases)
 
 
