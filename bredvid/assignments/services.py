@@ -117,6 +117,22 @@ def _stored(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _keep(
+    tenant: Tenant, assignment: Assignment, kind: str, changes: dict[str, Any], detail: dict[str, Any]
+) -> None:
+    """The change in the assignment's history and in the audit log (inside the caller's transaction)."""
+    AssignmentChange.objects.create(
+        municipality=assignment.municipality,
+        assignment=assignment,
+        kind=kind,
+        changes=changes,
+        changed_by=tenant.user,
+    )
+    record(
+        action=Action.UPDATE, tenant=tenant, obj=assignment, person_id=_client_id(assignment), detail=detail
+    )
+
+
 def _check_terms(values: dict[str, Any]) -> dict[str, Any]:
     unit = values["scope_unit"] or ""
     per_month = values["planned_per_month"]
@@ -182,19 +198,8 @@ def change_terms(
             setattr(assignment, name, value)
         assignment.full_clean(exclude=["municipality", "supporter", "intervention", "request", "offer"])
         assignment.save()
-        AssignmentChange.objects.create(
-            municipality=assignment.municipality,
-            assignment=assignment,
-            kind=AssignmentChange.Kind.TERMS,
-            changes=changes,
-            changed_by=tenant.user,
-        )
-        record(
-            action=Action.UPDATE,
-            tenant=tenant,
-            obj=assignment,
-            person_id=_client_id(assignment),
-            detail={"change": "terms", "fields": changes},
+        _keep(
+            tenant, assignment, AssignmentChange.Kind.TERMS, changes, {"change": "terms", "fields": changes}
         )
     return assignment
 
@@ -240,20 +245,8 @@ def end_assignment(
             "end_on": {"before": "", "after": end_on.isoformat()},
             "end_reason": {"before": "", "after": end_reason},
         }
-        AssignmentChange.objects.create(
-            municipality=assignment.municipality,
-            assignment=assignment,
-            kind=AssignmentChange.Kind.ENDED,
-            changes=changes,
-            changed_by=tenant.user,
-        )
-        record(
-            action=Action.UPDATE,
-            tenant=tenant,
-            obj=assignment,
-            person_id=_client_id(assignment),
-            detail={"change": "ended", "end_on": end_on.isoformat(), "end_reason": end_reason},
-        )
+        detail = {"change": "ended", "end_on": end_on.isoformat(), "end_reason": end_reason}
+        _keep(tenant, assignment, AssignmentChange.Kind.ENDED, changes, detail)
     return assignment
 
 

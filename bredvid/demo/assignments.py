@@ -20,10 +20,10 @@ from stdnum import luhn
 
 from bredvid.assignments import services
 from bredvid.assignments.models import Assignment, Report
-from bredvid.casework import services as casework
 from bredvid.casework.models import Decision, Intervention
 from bredvid.core.errors import DomainError
 from bredvid.demo.casework import DAY, _tenant
+from bredvid.demo.matching import _granted_intervention
 from bredvid.matching import services as matching
 from bredvid.people import services as people_services
 from bredvid.people.models import Guardianship, Person
@@ -107,48 +107,11 @@ def _case(
 ) -> Intervention:
     cw, mgr = _tenant(municipality, Role.CASEWORKER), _tenant(municipality, Role.MANAGER)
     unit = Unit.objects.get(municipality=municipality, name__startswith="Barn")
-    opened = start - 70 * DAY
-    Guardianship.objects.get_or_create(municipality=municipality, child=child, guardian=guardian)
-    case = casework.open_case(tenant=cw, client=child, unit=unit, opened_on=opened)
-    application = casework.register_application(
-        tenant=cw,
-        case=case,
-        data={
-            "received_on": opened,
-            "form": "written",
-            "applicant": "guardians",
-            "support_kind": kind,
-            "description": "Vårdnadshavaren ansöker om stöd för barnet.",
-        },
-    )
-    casework.record_consent(
-        tenant=cw, application=application, giver="guardian", guardian=guardian, given_on=opened
-    )
-    investigation = casework.start_investigation(
-        tenant=cw, case=case, started_on=opened + DAY, application=application
-    )
-    casework.conclude_investigation(
-        tenant=cw,
-        investigation=investigation,
-        concluded_on=opened + 40 * DAY,
-        conclusion="Barnet har behov av insatsen.",
-    )
-    (amount, unit_of_scope), _terms, reasons = KINDS[kind]
-    decision = casework.propose_decision(
-        tenant=cw,
-        case=case,
-        data={
-            "outcome": Decision.Outcome.GRANTED,
-            "legal_basis": "sol_13_7",
-            "support_kind": kind,
-            "scope_amount": amount,
-            "scope_unit": unit_of_scope,
-            "period_start": opened + 50 * DAY,
-            "reasons": reasons,
-            "investigation": investigation,
-        },
-    )
-    return casework.decide(tenant=mgr, decision=decision, decided_on=opened + 50 * DAY).intervention
+    scope, _terms, reasons = KINDS[kind]
+    return _granted_intervention(
+        municipality, cw, mgr, unit, child, [guardian], kind,
+        opened=start - 60 * DAY, decision_data=("sol_13_7", scope, reasons),
+    )  # fmt: skip
 
 
 def _supporter(municipality: Municipality, kind: str, age: int) -> Supporter | None:
