@@ -34,6 +34,8 @@ LISTS = [
     "/api/v1/assessments/",
     "/api/v1/support-requests/",
     "/api/v1/offers/",
+    "/api/v1/assignments/",
+    "/api/v1/reports/",
 ]
 ENVELOPE = {"count", "page", "page_size", "results"}
 

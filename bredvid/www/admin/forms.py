@@ -76,6 +76,7 @@ class SettingsForm(forms.Form):
     )
     report_overdue_days = forms.IntegerField(
         label=_("Påminnelse om rapporter (dagar)"),
+        required=False,
         min_value=1,
         max_value=365,
         help_text=_(
