@@ -658,6 +658,8 @@ def _resolve_ref(schema: dict[str, Any], components: dict[str, Any]) -> dict[str
 def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     """A plausible value for a JSON schema: the first choice, today, a short text, the minimum."""
     schema = _resolve_ref(schema, components)
+    if "example" in schema:  # a value of a pattern (a local time of day)
+        return schema["example"]
     if "enum" in schema:
         return next((v for v in schema["enum"] if v not in ("", None)), schema["enum"][0])
     if "anyOf" in schema:

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Answer
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from bredvid.api.pagination import Listed, paged
@@ -42,7 +42,15 @@ from bredvid.tenancy.context import Tenant
 
 router = Router()
 
-_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+_TIME = re.compile(_TIME_PATTERN)
+#: A local time of day is documented as a pattern: JSON Schema's "time" format requires an offset.
+_TIME_SCHEMA = {
+    "type": "string",
+    "pattern": _TIME_PATTERN,
+    "example": "17:00",
+    "description": "local time HH:MM",
+}
 
 
 def _local_time(value: Any) -> Any:
@@ -54,7 +62,16 @@ def _local_time(value: Any) -> Any:
     raise PydanticCustomError("time_format", "time must be HH:MM")
 
 
-LocalTime = Annotated[datetime.time, BeforeValidator(_local_time)]
+def _hh_mm(value: datetime.time) -> str:
+    return value.strftime("%H:%M")
+
+
+LocalTime = Annotated[datetime.time, BeforeValidator(_local_time), WithJsonSchema(_TIME_SCHEMA)]
+LocalTimeOut = Annotated[
+    datetime.time,
+    PlainSerializer(_hh_mm, return_type=str),
+    WithJsonSchema(_TIME_SCHEMA, mode="serialization"),
+]
 
 
 def _reader(request: HttpRequest) -> Tenant:
@@ -102,8 +119,8 @@ class ReportOut(Schema):
     kind: Annotated[str, OneOf(Report.Kind)]
     starts_on: datetime.date
     ends_on: datetime.date
-    arrives_at: datetime.time | None
-    departs_at: datetime.time | None
+    arrives_at: LocalTimeOut | None
+    departs_at: LocalTimeOut | None
     hours: Decimal | None
     activity: str
     note: str

@@ -56,7 +56,7 @@ def test_the_report_workflow(world, api) -> None:  # type: ignore[no-untyped-def
     assert send(client, "post", f"/api/v1/reports/{report_id}/submit").status_code == 409
     listed = client.get("/api/v1/reports/", {"assignment_id": str(a.pk), "status": "approved"}).json()
     assert [r["id"] for r in listed["results"]] == [report_id]
-    assert client.get(f"/api/v1/reports/{report_id}").json()["arrives_at"] == "17:00:00"
+    assert client.get(f"/api/v1/reports/{report_id}").json()["arrives_at"] == "17:00"
 
 
 def test_report_input_is_refused_with_field_paths(world, api) -> None:  # type: ignore[no-untyped-def]
