@@ -309,7 +309,21 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         consent_token_hash=hashlib.sha256(f"walker{word}".encode()).hexdigest(),
         consent_expires_at=timezone.now() + dt.timedelta(days=14),
     )  # fmt: skip
-    money = _assignment_objects(municipality, users, intervention, supporter, word)
+    from bredvid.assignments.models import Assignment, Report
+
+    # an assignment on the case's first intervention, with a submitted stay report
+    assignment = Assignment.objects.create(
+        municipality=municipality, supporter=asked, intervention=intervention, support_kind="kontaktfamilj",
+        start_on=today - dt.timedelta(days=40), scope_unit="days", planned_per_month=2, fee_level="1",
+        created_by=users["family_care_officer"],
+    )  # fmt: skip
+    stay = Report.objects.create(
+        municipality=municipality, assignment=assignment, kind=Report.Kind.STAY, status=Report.Status.SUBMITTED,
+        starts_on=today - dt.timedelta(days=10), ends_on=today - dt.timedelta(days=8),
+        arrives_at=dt.time(17, 0), departs_at=dt.time(15, 0), note=f"{word} walkervistelse",
+        created_by=users["family_care_officer"],
+    )  # fmt: skip
+    money = _assignment_objects(municipality, users, assignment, word)
     from bredvid.tenancy.models import Membership
 
     # the municipality's administration names a unit, a membership and a user (the caseworker)
@@ -351,6 +365,8 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
             rate_table,
             rate,
             payment_run,
+            assignment,
+            stay,
             *money,
         )
     }
@@ -368,6 +384,7 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
         offer.note,
         eapplication.last_name,
         *(m.description for m in money if hasattr(m, "description")),
+        stay.note,
         *(user.username for user in users.values()),
     )
     return Fixture(
@@ -381,28 +398,15 @@ def build_fixture(world: Any, *, other: bool = False) -> Fixture:
     )
 
 
-def _assignment_objects(
-    municipality: Any, users: Any, intervention: Any, supporter: Any, word: str
-) -> list[Any]:
-    """An assignment with an expense (a receipt in storage) and an agreement version (its PDF stored)."""
+def _assignment_objects(municipality: Any, users: Any, assignment: Any, word: str) -> list[Any]:
+    """The assignment's expense (a receipt in storage) and agreement version (its PDF stored)."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
     from bredvid.agreements.models import Agreement, AgreementVersion
-    from bredvid.assignments.models import Assignment
     from bredvid.expenses.models import Expense, Receipt
-    from bredvid.supporters.models import Supporter
 
     officer = users["family_care_officer"]
-    # a home of its own: the fixture's supporter keeps its place for the offer routes
-    home = Supporter.objects.create(
-        municipality=municipality, name=f"Familjen {word}uppdrag", status=Supporter.Status.APPROVED,
-        supports=["kontaktfamilj"], approved_supports=["kontaktfamilj"], approved_on=timezone.localdate(),
-    )  # fmt: skip
-    assignment = Assignment.objects.create(
-        municipality=municipality, supporter=home, intervention=intervention, support_kind="kontaktfamilj",
-        start_on=timezone.localdate(), created_by=officer,
-    )  # fmt: skip
     expense = Expense.objects.create(
         municipality=municipality, assignment=assignment, kind=Expense.Kind.PURCHASE,
         description=f"{word} walkerinköp", incurred_on=timezone.localdate(), requested_amount=100,
@@ -419,7 +423,7 @@ def _assignment_objects(
         pdf=default_storage.save("agreements/w.pdf", ContentFile(data)), sha256=hashlib.sha256(data).hexdigest(),
         size=len(data), created_by=officer,
     )  # fmt: skip
-    return [assignment, expense, receipt, agreement, version]
+    return [expense, receipt, agreement, version]
 
 
 # ---------------------------------------------------------------------------
@@ -485,6 +489,8 @@ def api_object_id_models() -> dict[str, type[models.Model]]:
         "offers": Offer,
         "agreements": apps.get_model("agreements", "Agreement"),
         "expenses": apps.get_model("expenses", "Expense"),
+        "assignments": _model("assignments", "Assignment"),
+        "reports": _model("assignments", "Report"),
     }
 
 
@@ -584,6 +590,8 @@ PARAMS: dict[str, Param] = {
     "version_id": Param(lambda fx, ep: _home_object(fx, _model("agreements", "AgreementVersion"))),
     "expense_id": Param(lambda fx, ep: _home_object(fx, _model("expenses", "Expense"))),
     "receipt_id": Param(lambda fx, ep: _home_object(fx, _model("expenses", "Receipt"))),
+    # A meeting or stay report ("report_id" is a concern report).
+    "assignment_report_id": Param(lambda fx, ep: _home_object(fx, _model("assignments", "Report"))),
 }
 
 #: API query parameters the walker sends whenever an operation has them.
@@ -714,6 +722,8 @@ def _resolve_ref(schema: dict[str, Any], components: dict[str, Any]) -> dict[str
 def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     """A plausible value for a JSON schema: the first choice, today, a short text, the minimum."""
     schema = _resolve_ref(schema, components)
+    if "example" in schema:  # a value of a pattern (a local time of day)
+        return schema["example"]
     if "enum" in schema:
         return next((v for v in schema["enum"] if v not in ("", None)), schema["enum"][0])
     if "anyOf" in schema:
@@ -725,6 +735,8 @@ def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
             return timezone.localdate().isoformat()
         if fmt == "date-time":
             return timezone.now().isoformat()
+        if fmt == "time":
+            return "12:00"
         if fmt == "uuid":
             return str(uuid.uuid4())
         return "Walkerns testvärde"[: schema.get("maxLength", 100)]

@@ -435,12 +435,15 @@ def update_settings(
     remove_logo: bool = False,
     publishes_site: bool | None = None,
     uses_skolfam: bool | None = None,
+    report_overdue_days: int | None = None,
 ) -> Municipality:
     """The municipality's own settings and public profile. Validated before anything is saved."""
     if not 1 <= int(register_check_valid_months) <= 60:
         raise ValidationError({"register_check_valid_months": _("Ange mellan 1 och 60 månader.")})
     if case_access not in (CASE_ACCESS_UNITS, CASE_ACCESS_MUNICIPALITY):
         raise ValidationError({"case_access": _("Välj vem som ser ärendena.")})
+    if report_overdue_days is not None and not 1 <= int(report_overdue_days) <= 365:
+        raise ValidationError({"report_overdue_days": _("Ange mellan 1 och 365 dagar.")})
     logo_data = check_logo(logo) if logo is not None else None
     with transaction.atomic():
         _lock_administrator(tenant)
@@ -458,6 +461,7 @@ def update_settings(
             "case_access": municipality.case_access,
             "publishes_site": municipality.publishes_site,
             "uses_skolfam": municipality.uses_skolfam,
+            "report_overdue_days": municipality.report_overdue_days,
         }
         for name, value in values.items():
             setattr(municipality, name, value)
@@ -468,6 +472,7 @@ def update_settings(
             "register_check_valid_months": int(register_check_valid_months),
             "case_access": case_access,
             **({"uses_skolfam": bool(uses_skolfam)} if uses_skolfam is not None else {}),
+            **({"report_overdue_days": int(report_overdue_days)} if report_overdue_days is not None else {}),
         }
         logo_change = ""
         if logo_data is not None:
@@ -484,6 +489,7 @@ def update_settings(
             "case_access": case_access,
             "publishes_site": municipality.publishes_site,
             "uses_skolfam": municipality.uses_skolfam,
+            "report_overdue_days": municipality.report_overdue_days,
         }
         changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
         record(

@@ -5,6 +5,7 @@ from ninja.operation import Operation
 
 from bredvid.api import errors
 from bredvid.api.agreements import router as agreements_router
+from bredvid.api.assignments import router as assignments_router
 from bredvid.api.auth import TokenAuth
 from bredvid.api.casework import router as casework_router
 from bredvid.api.expenses import router as expenses_router
@@ -48,3 +49,4 @@ api.add_router("/", matching_router)
 api.add_router("/", payments_router)
 api.add_router("/", agreements_router)
 api.add_router("/", expenses_router)
+api.add_router("/", assignments_router)

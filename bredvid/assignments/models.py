@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bredvid.casework.models import case_access
 from bredvid.core.choices import SupportKind
-from bredvid.core.date_bounds import PLAN, bounded
+from bredvid.core.date_bounds import EVENT, PLAN, bounded
 from bredvid.core.models import BaseModel
 from bredvid.tenancy.scoping import ScopedQuerySet
 
@@ -172,11 +172,11 @@ class Report(BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, validators=bounded(EVENT))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, validators=bounded(EVENT))
 
     objects = ReportScoped.as_manager()
 
@@ -196,3 +196,66 @@ class Report(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_on}"
+
+
+class OnAssignmentScoped(ReportScoped):
+    """Rows recorded on an assignment (its history, supervision notes) are read by those who see it."""
+
+
+class AssignmentChange(BaseModel):
+    """One change of an assignment's terms or status, with who made it: the history shown on the
+    assignment's page (the audit log holds the same change, but only the log reviewer reads it;
+    see docs/adr/0014-assignments.md)."""
+
+    holds_personal_data = True
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("Omfattning och nivåer")
+        ENDED = "ended", _("Avslutat")
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("ändring"), max_length=8, choices=Kind.choices)
+    #: {field: {"before": text, "after": text}} in the stored form of each value
+    changes = models.JSONField(_("ändrade uppgifter"), default=dict)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = OnAssignmentScoped.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ändring av uppdrag")
+        verbose_name_plural = _("ändringar av uppdrag")
+        indexes = [models.Index(fields=["assignment", "created_at"], name="assignment_change_history")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class Supervision(BaseModel):
+    """Handledning: the officer's dated note of a supervision talk with the supporter."""
+
+    holds_personal_data = True
+
+    class Form(models.TextChoices):
+        MEETING = "meeting", _("Möte")
+        HOME_VISIT = "home_visit", _("Hembesök")
+        PHONE = "phone", _("Telefon eller video")
+        GROUP = "group", _("Grupphandledning")
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="supervisions")
+    held_on = models.DateField(_("datum"), validators=bounded(EVENT))
+    form = models.CharField(_("form"), max_length=12, choices=Form.choices, default=Form.MEETING)
+    text = models.TextField(_("anteckning"), max_length=10_000)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = OnAssignmentScoped.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-created_at"]
+        verbose_name = _("handledning")
+        verbose_name_plural = _("handledningar")
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} {self.held_on}"

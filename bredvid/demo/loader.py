@@ -135,6 +135,11 @@ def load_demo(*, persons_per_municipality: int = 120, password: str | None = Non
         Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES])
     ):
         load_demo_matching(municipality, seed=4000 + index)
+    from bredvid.demo.assignments import load_demo_assignments
+
+    for municipality in Municipality.objects.filter(kommunkod__in=[m[1] for m in MUNICIPALITIES]):
+        load_demo_assignments(municipality)
+
     from bredvid.demo.payments import load_demo_payments
 
     for municipality in Municipality.objects.filter(kommunkod__in=[code for _n, code, _s in MUNICIPALITIES]):

@@ -112,10 +112,14 @@ def _granted_intervention(
     child: Person,
     guardians: list[Person],
     kind: str,
+    *,
+    opened: datetime.date | None = None,
+    decision_data: tuple[str, tuple[Any, str], str] | None = None,
 ) -> Intervention:
-    """A case through application, investigation and a granted decision (the intervention is pending)."""
-    today = _today()
-    opened = today - 75 * DAY
+    """A case through application, investigation and a granted decision (the intervention is pending).
+
+    Opened 75 days ago and decided 20 days ago unless `opened` says otherwise (decided 55 days after)."""
+    opened = opened or _today() - 75 * DAY
     for guardian in guardians:
         Guardianship.objects.get_or_create(municipality=municipality, child=child, guardian=guardian)
     case = casework.open_case(tenant=cw, client=child, unit=unit, opened_on=opened)
@@ -143,7 +147,7 @@ def _granted_intervention(
         concluded_on=opened + 45 * DAY,
         conclusion="Barnet har behov av insatsen.",
     )
-    basis, (amount, scope_unit), reasons = NEW_CASES[kind]
+    basis, (amount, scope_unit), reasons = decision_data or NEW_CASES[kind]
     decision = casework.propose_decision(
         tenant=cw,
         case=case,
@@ -153,12 +157,12 @@ def _granted_intervention(
             "support_kind": kind,
             "scope_amount": amount,
             "scope_unit": scope_unit,
-            "period_start": today - 20 * DAY,
+            "period_start": opened + 55 * DAY,
             "reasons": reasons,
             "investigation": investigation,
         },
     )
-    decision = casework.decide(tenant=mgr, decision=decision, decided_on=today - 20 * DAY)
+    decision = casework.decide(tenant=mgr, decision=decision, decided_on=opened + 55 * DAY)
     return decision.intervention
 
 

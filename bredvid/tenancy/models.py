@@ -142,6 +142,12 @@ class Municipality(BaseModel):
         return bool(self.settings.get("uses_skolfam", False))
 
     @property
+    def report_overdue_days(self) -> int:
+        """Days after which an assignment with planned meetings and no report is flagged on Att göra
+        (default 30)."""
+        return int(self.settings.get("report_overdue_days", 30))
+
+    @property
     def register_check_valid_months(self) -> int:
         """How long a register extract counts as valid, in months (default 12)."""
         return int(self.settings.get("register_check_valid_months", 12))

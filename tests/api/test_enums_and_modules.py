@@ -8,7 +8,7 @@ from django.db import models
 
 from bredvid.agreements.models import Signature
 from bredvid.api.urls import api as ninja_api
-from bredvid.assignments.models import Assignment
+from bredvid.assignments.models import Assignment, Report
 from bredvid.casework.models import (
     Application,
     ConcernReport,
@@ -43,6 +43,7 @@ MODELS: dict[str, type[models.Model]] = {
     "ApplicationOut": Application,
     "AssessmentFilter": Assessment,
     "AssessmentOut": Assessment,
+    "AssignmentFilter": Assignment,
     "AssignmentOut": Assignment,
     "ConcernReportIn": ConcernReport,
     "ConcernReportOut": ConcernReport,
@@ -56,6 +57,9 @@ MODELS: dict[str, type[models.Model]] = {
     "PersonIn": Person,
     "PersonOut": Person,
     "PersonPatch": Person,
+    "ReportFilter": Report,
+    "ReportIn": Report,
+    "ReportOut": Report,
     "RegistrationFilter": InterestRegistration,
     "RegistrationIn": InterestRegistration,
     "RegistrationOut": InterestRegistration,

@@ -37,6 +37,8 @@ LISTS = [
     "/api/v1/payment-runs/",
     "/api/v1/agreements/",
     "/api/v1/expenses/",
+    "/api/v1/assignments/",
+    "/api/v1/reports/",
 ]
 ENVELOPE = {"count", "page", "page_size", "results"}
 

@@ -121,8 +121,8 @@ def test_every_operation_documents_the_statuses_every_request_can_get() -> None:
 
 def test_every_operation_with_a_body_documents_400_413_and_422() -> None:
     with_body = [(p, m, op) for p, m, op in _operations() if "requestBody" in op]
-    # persons 2, casework 5, interest registrations 1, matching 5, agreements 2, expenses 4
-    assert len(with_body) == 19
+    # persons 2, casework 5, interest registrations 1, matching 5, agreements 2, expenses 4, reports 2
+    assert len(with_body) == 21
     for path, method, operation in with_body:
         assert {"400", "413", "422"} <= set(operation["responses"]), (method, path)
 

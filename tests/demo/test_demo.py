@@ -45,9 +45,11 @@ def test_load_demo_is_complete_and_idempotent(db, capsys, settings) -> None:  # 
     assert not Supporter.objects.filter(status="approved", latitude__isnull=True).exists()
     matching = _matching_counts()
     _assert_matching_demo()
+    assignments = _assert_assignments_demo()
     call_command("load_demo")
     assert (Person.objects.count(), Case.objects.count()) == counts
     assert _matching_counts() == matching
+    assert _assignments_counts() == assignments
     assert verify_all().ok
 
 
@@ -104,3 +106,33 @@ def models_f(name: str):  # type: ignore[no-untyped-def]
     from django.db.models import F
 
     return F(name)
+
+
+def _assignments_counts() -> tuple[int, ...]:
+    from bredvid.assignments.models import Assignment, AssignmentChange, Report, Supervision
+
+    return tuple(model.objects.count() for model in (Assignment, Report, AssignmentChange, Supervision))
+
+
+def _assert_assignments_demo() -> tuple[int, ...]:
+    """Each municipality: a kontaktperson and a kontaktfamilj with scope, levels and a year of reports."""
+    from django.utils import timezone
+
+    from bredvid.assignments.models import Assignment, Report
+    from bredvid.assignments.unreported import unreported_for
+    from bredvid.demo.casework import _tenant
+
+    today = timezone.localdate()
+    for municipality in Municipality.objects.all():
+        assignments = list(Assignment.objects.filter(municipality=municipality))
+        assert sorted(a.support_kind for a in assignments) == ["kontaktfamilj", "kontaktperson"]
+        for a in assignments:
+            assert a.scope_unit and a.planned_per_month and a.fee_level and a.allowance_level
+            assert (today - a.start_on).days >= 365 and a.changes.count() == 2
+            reports = a.reports.all()
+            assert reports.filter(status=Report.Status.APPROVED).count() >= 0.8 * reports.count()
+            months = {(r.starts_on.year, r.starts_on.month) for r in reports}
+            assert len(months) >= 12, (municipality.name, a.support_kind, len(months))
+        total, _rows = unreported_for(_tenant(municipality, Role.FAMILY_CARE_OFFICER), today, mine=False)
+        assert total == 1, "the kontaktperson's meetings stopped five weeks ago"
+    return _assignments_counts()

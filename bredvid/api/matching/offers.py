@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Answer
 
+from bredvid.api.assignments import AssignmentOut
 from bredvid.api.matching.common import matcher, reader, renamed
 from bredvid.api.pagination import Listed, paged
 from bredvid.api.schemas import (
@@ -27,7 +28,6 @@ from bredvid.api.schemas import (
     IsoDate,
     OneOf,
     Strict,
-    SupportKind,
 )
 from bredvid.assignments.models import Assignment
 from bredvid.audit.models import Action
@@ -81,20 +81,6 @@ class AnswerIn(Strict):
 
 class ConfirmIn(Strict):
     start_on: IsoDate = Field(description="the day the assignment starts (not in the future)")
-
-
-class AssignmentOut(Schema):
-    id: uuid.UUID
-    supporter_id: uuid.UUID
-    intervention_id: uuid.UUID
-    request_id: uuid.UUID | None
-    offer_id: uuid.UUID | None
-    support_kind: SupportKind
-    children: int
-    status: Annotated[str, OneOf(Assignment.Status)]
-    start_on: datetime.date
-    end_on: datetime.date | None
-    created_at: datetime.datetime
 
 
 def _offers(tenant: Tenant) -> QuerySet[Offer]:

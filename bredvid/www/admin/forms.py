@@ -74,6 +74,16 @@ class SettingsForm(forms.Form):
         max_value=60,
         help_text=_("Hur länge ett utdrag ur belastnings- eller misstankeregistret räknas som giltigt."),
     )
+    report_overdue_days = forms.IntegerField(
+        label=_("Påminnelse om rapporter (dagar)"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_(
+            "Ett uppdrag med planerade träffar eller vistelser visas under Att göra "
+            "när inget har rapporterats på så många dagar."
+        ),
+    )
     case_access = forms.ChoiceField(
         label=_("Vem ser ärendena"),
         widget=forms.RadioSelect,

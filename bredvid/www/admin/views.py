@@ -305,6 +305,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     municipality = tenant.municipality
     initial = {
         "register_check_valid_months": municipality.register_check_valid_months,
+        "report_overdue_days": municipality.report_overdue_days,
         "case_access": municipality.case_access,
         "publishes_site": municipality.publishes_site,
         "uses_skolfam": municipality.uses_skolfam,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from bredvid.assignments.unreported import unreported_for
 from bredvid.audit.models import Action
 from bredvid.audit.services import record
 from bredvid.core.perf import gc_paused
@@ -86,6 +87,7 @@ def todo(request: HttpRequest) -> HttpResponse:
         detail={"unit": unit_view, "worker": worker_id, "kind": kind, "count": len(items)},
     )
     feed_exists = CalendarFeed.objects.visible_to(tenant).exists()
+    unreported_total, unreported = unreported_for(tenant, today, mine=not unit_view, limit=SECTION_ROWS)
     context: dict[str, Any] = {
         "summary": summary,
         "invalid_dates": describe(evaluation.invalid),
@@ -102,6 +104,9 @@ def todo(request: HttpRequest) -> HttpResponse:
         "section_rows": SECTION_ROWS,
         "expiring": expiring_for(tenant, today, mine=not unit_view),
         "case_deadlines": can_see_case_deadlines(tenant),
+        "unreported": unreported,
+        "unreported_total": unreported_total,
+        "report_overdue_days": tenant.municipality.report_overdue_days,
         "feed_url": request.session.pop("new_feed_url", None),
         "feed_exists": feed_exists,
     }

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bredvid.assignments.perms import can_read_assignments
 from bredvid.audit.perms import can_review_audit_log
 from bredvid.casework.perms import can_read_cases, can_read_eapplications, can_report_to_ivo
 from bredvid.deadlines.perms import can_see_deadlines
@@ -42,6 +43,7 @@ NAV = (
     NavItem(_("Intresseanmälningar"), "staff:registration_list", can_read_supporters),
     NavItem(_("Uppdragstagare"), "staff:supporter_list", can_read_supporters),
     NavItem(_("Matchning"), "staff:request_list", can_read_requests),
+    NavItem(_("Uppdrag"), "staff:assignment_list", can_read_assignments),
     NavItem(_("Personer"), "staff:person_list", can_read_persons),
     NavItem(_("Utbetalningar"), "staff:payment_run_list", can_run_payments),
     NavItem(_("IVO-rapport"), "staff:ivo_report", can_report_to_ivo),

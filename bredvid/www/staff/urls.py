@@ -2,6 +2,7 @@ from django.urls import path
 
 from bredvid.www.staff import (
     agreement_views,
+    assignment_views,
     casework_views,
     deadline_views,
     eapplication_views,
@@ -36,4 +37,5 @@ urlpatterns = [
     *payment_views.urls(),
     *agreement_views.urls(),
     *expense_views.urls(),
+    *assignment_views.urls(),
 ]
