@@ -205,3 +205,33 @@ def test_the_navigation_has_the_assignments(world) -> None:  # type: ignore[no-u
     page = _body(world.client("family_care_officer").get(reverse("staff:home")))
     assert reverse("staff:assignment_list") in page
     assert reverse("staff:assignment_list") not in _body(world.client("auditor").get(reverse("staff:home")))
+
+
+def test_the_page_shows_the_agreement_expenses_and_payments_sections(world) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from bredvid.agreements import services as agreement_services
+    from bredvid.agreements.terms import Terms, suggested_terms
+    from bredvid.expenses import services as expense_services
+
+    a = make_assignment(world)
+    officer = world.tenant("family_care_officer")
+    page = _body(world.client("family_care_officer").get(_url("assignment_detail", a)))
+    assert "Inget uppdragsavtal är skrivet ännu." in page
+    assert "Inget är utbetalt för uppdraget ännu." in page
+    assert reverse("staff:agreement_detail", args=[a.pk]) in page
+    assert reverse("staff:expense_list", args=[a.pk]) in page
+
+    terms = {**suggested_terms(a), "fee_amount": Decimal(300), "allowance_amount": Decimal(170)}
+    agreement_services.create_version(tenant=officer, assignment=a, terms=Terms(**terms))
+    expense_services.request_purchase(
+        tenant=officer, assignment=a, description="Cykel", incurred_on=timezone.localdate(),
+        requested_amount=Decimal(1500),
+    )  # fmt: skip
+    page = _body(world.client("family_care_officer").get(_url("assignment_detail", a)))
+    assert "Väntar på underskrift" in page and "Version 1" in page
+    assert "1 utlägg eller inköp, 1 väntar på beslut." in page
+
+    # a caseworker follows the assignment but not the money paid for it
+    page = _body(world.client("caseworker").get(_url("assignment_detail", a)))
+    assert 'data-testid="section-agreement"' in page and 'data-testid="section-payments"' not in page

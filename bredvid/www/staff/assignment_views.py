@@ -2,25 +2,13 @@
 
 The page shows the parties, period, scope and levels, the history of changes, the reports (with
 approve and return), the supervision notes, and then one section per app above assignments
-(agreement, expenses, payments). Those apps add a section by writing a provider and naming it in
-`SECTION_PROVIDERS`:
-
-    def agreement_section(tenant: Tenant, assignment: Assignment) -> Section | None:
-        if not can_read_agreements(tenant):
-            return None  # the tenant does not see this section at all
-        return Section("agreement", _("Uppdragsavtal"), "agreements/assignment_section.html",
-                       {"agreements": list(...)})
-
-The page renders each section's `template` with `section` (title, key, context) in its own
-`<section>` with a heading; a provider audits what it shows. The actions are in assignment_actions.py.
+(agreement, expenses, payments) from `assignment_sections.SECTION_PROVIDERS`. The actions are in
+assignment_actions.py.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -36,28 +24,10 @@ from bredvid.casework.models import case_accessible
 from bredvid.casework.perms import can_read_cases
 from bredvid.core.choices import SupportKind
 from bredvid.supporters.perms import can_read_supporters
-from bredvid.tenancy.context import Tenant
 from bredvid.www.staff import assignment_actions as actions
 from bredvid.www.staff.actions import paginate, tenant_of
+from bredvid.www.staff.assignment_sections import sections
 from bredvid.www.staff.decorators import permission_required
-
-
-@dataclass(frozen=True)
-class Section:
-    """A part of the assignment's page written by another app."""
-
-    key: str  # the section's id in the page (an anchor): "agreement", "expenses", "payments"
-    title: str
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-
-
-#: The apps above assignments that add a section to the page, in page order (see the module text).
-SECTION_PROVIDERS: tuple[Callable[[Tenant, Assignment], Section | None], ...] = ()
-
-
-def sections(tenant: Tenant, assignment: Assignment) -> list[Section]:
-    return [s for provider in SECTION_PROVIDERS if (s := provider(tenant, assignment)) is not None]
 
 
 @permission_required(can_read_assignments)
