@@ -642,13 +642,14 @@ def eligible_lists(
     include_relatives: bool = False,
 ) -> list[tuple[I64, F64]]:
     """`eligible_scores` of every request (best first, ties by supporter id), computed for the
-    requests of a kind together, in blocks of requests near each other in latitude: one matrix
-    product of the requests' unit vectors with the rows of the blocks' latitude band, the hard
-    rules as broadcast comparisons over that (request × row) matrix, then the distances and the
-    score over the eligible pairs with the same operations as `_evaluate`, so the same candidates
-    and the same scores to the bit. Requests with protected places, with relatives (unless
-    included) or an unbounded distance, and kinds whose index is not exact on the dot product,
-    go through `eligible_scores`."""
+    requests of a kind together, in blocks of requests near each other against the rows of the
+    block's bounding box (`_Grid.box`, less the rows a rule alone excludes for every request of
+    the block): the distance test and the hard rules as broadcast operations over that
+    (request × row) matrix, then the distances and the score over the eligible pairs, all with
+    the same operations as `_evaluate`, so the same candidates and the same scores to the bit.
+    Requests with protected places, with relatives (unless included), an unbounded distance or
+    parameters outside the columns' types, and kinds whose index is not exact on the dot
+    product or has homes off the globe's coordinates, go through `eligible_scores`."""
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
     out: list[tuple[I64, F64]] = [empty] * len(requests)
     by_kind: dict[int, list[int]] = {}
@@ -656,19 +657,31 @@ def eligible_lists(
         if _vectorisable(request, include_relatives):
             by_kind.setdefault(request.kind_bit, []).append(i)
         else:
-            out[i] = eligible_scores(pool, request, weights, limit=limit, include_relatives=include_relatives)
+            out[i] = _best_first(
+                eligible_scores(pool, request, weights, limit=limit, include_relatives=include_relatives)
+            )
     w = weights.vector().tolist()
     for kind_bit, members in by_kind.items():
         index = pool._index(kind_bit)
         if index.exact_only or not _Grid.usable(index):
             for i in members:
-                out[i] = eligible_scores(pool, requests[i], weights, limit=limit, include_relatives=True)
+                out[i] = _best_first(
+                    eligible_scores(
+                        pool, requests[i], weights, limit=limit, include_relatives=include_relatives
+                    )
+                )
             continue
         if index.n == 0:
             continue
         for i, lists in _kind_lists(index, [requests[i] for i in members], w, limit).items():
             out[members[i]] = lists
     return out
+
+
+def _best_first(lists: tuple[I64, F64]) -> tuple[I64, F64]:
+    ids, scores = lists
+    order = np.lexsort((ids, -scores))
+    return ids[order], scores[order]
 
 
 def _kind_lists(
@@ -687,8 +700,7 @@ def _kind_lists(
     )
     limits = [math.sin(r.max_km / (2.0 * EARTH_RADIUS_KM)) ** 2 for r in requests]
     offset = np.array([1.0 - 2.0 * x for x in limits])
-    # twice `_distance_mask`'s margin: covers the matrix product's other rounding
-    unsure_at = np.array([4.0 * (x * 1e-8 + 1e-14) for x in limits])
+    unsure_at = np.array([2.0 * (x * 1e-8 + 1e-14) for x in limits])  # `_distance_mask`'s margin
     h_lat = np.array([np.radians(r.lat) for r in requests], dtype=np.float64)
     h_lon = np.array([np.radians(r.lon) for r in requests], dtype=np.float64)
     h_cos = np.array([np.cos(np.radians(r.lat)) for r in requests], dtype=np.float64)
@@ -709,7 +721,6 @@ def _kind_lists(
     culture = np.array([r.culture for r in requests], dtype=np.int64)
     gender = np.array([r.gender for r in requests], dtype=np.int64)
     scale = np.array([max(r.max_km, 1e-9) for r in requests], dtype=np.float64)
-    xyz = np.stack([cols["x"], cols["y"], cols["z"]])  # (3, rows)
     row_free = cols["unavailable_from"] == 0
 
     # requests near each other (0.5° cells, then longitude) share a block and its box of rows
@@ -767,8 +778,14 @@ def _kind_lists(
                 result[i] = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
             continue
         column = block[:, None]
-        dots = q[block] @ xyz[:, g0]  # (requests, rows)
-        ok = dots >= (offset[block] - unsure_at[block])[:, None]  # within, or nearly
+        # (requests, rows): the dot products, in `_distance_mask`'s order of operations (not a
+        # matrix product: BLAS threads would contend with the other processes for the cores)
+        qb = q[block]
+        dots = qb[:, 0:1] * cols["x"][g0]
+        dots += qb[:, 1:2] * cols["y"][g0]
+        dots += qb[:, 2:3] * cols["z"][g0]
+        # within, or nearly (twice the margin: the subtraction below is rounded on its own)
+        ok = dots >= (offset[block] - 2.0 * unsure_at[block])[:, None]
         ok &= cols["police_valid_until"][g0] >= police_until[column]
         ok &= cols["capacity_free"][g0] >= children16[column]
         ok &= cols["age_min"][g0] <= age16[column]
