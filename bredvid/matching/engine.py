@@ -547,3 +547,315 @@ def eligible_scores(
         top = _best(scores, ids, np.arange(ids.shape[0], dtype=np.int64), limit)
         ids, scores = ids[top], scores[top]
     return ids, scores
+
+
+# --- many requests at once (the global assignment's candidate lists) ---------------------------
+
+_BLOCK_CELLS = 1 << 20  # (request, row) cells of one block: bounds the memory (a few MB)
+
+
+_I16_MIN, _I16_MAX = int(np.iinfo(np.int16).min), int(np.iinfo(np.int16).max)
+_I32_MIN, _I32_MAX = int(np.iinfo(np.int32).min), int(np.iinfo(np.int32).max)
+
+
+def _vectorisable(request: Request, include_relatives: bool) -> bool:
+    """Requests that `eligible_lists` evaluates in bulk (its parameters fit the columns' types,
+    so the comparisons run in those types); the others go through `eligible_scores`."""
+    oldest = request.age if request.age_oldest is None else request.age_oldest
+    return (
+        0.0 <= request.max_km < math.pi * EARTH_RADIUS_KM
+        and abs(request.lat) <= 90.0
+        and abs(request.lon) <= 180.0
+        and not request.protected_places
+        and (include_relatives or not request.relatives)
+        and min(request.children, request.age, oldest) >= _I16_MIN
+        and max(request.children, request.age, oldest) <= _I16_MAX
+        and min(request.start_day, request.end_day) > _I32_MIN
+        and max(request.start_day, request.end_day) <= _I32_MAX
+        and 0 <= request.allergens < 2**16
+        and 0 <= request.needs < 2**32
+        and 0 <= request.languages < 2**64
+    )
+
+
+_STRIP_RAD = math.radians(0.1)  # height of a latitude strip of the grid
+
+
+class _Grid:
+    """A kind index's rows in latitude strips, each strip sorted by longitude: the rows of a
+    box are one run per strip, found by searchsorted on (strip, longitude) keys."""
+
+    __slots__ = ("first_strip", "keys", "last_strip", "order")
+
+    def __init__(self, index: _KindIndex) -> None:
+        lat, lon = index.cols["lat_rad"], index.cols["lon_rad"]
+        strips = np.floor(lat / _STRIP_RAD).astype(np.int64)
+        self.first_strip, self.last_strip = int(strips[0]), int(strips[-1])
+        self.order = np.lexsort((lon, strips))  # index positions in grid order
+        self.keys = (strips[self.order] - self.first_strip) * 8.0 + (lon[self.order] + math.pi)
+
+    @staticmethod
+    def usable(index: _KindIndex) -> bool:
+        lat, lon = index.cols["lat_rad"], index.cols["lon_rad"]
+        return bool(np.all(np.abs(lat) <= math.pi / 2)) and bool(np.all(np.abs(lon) <= math.pi))  # no NaN
+
+    def box(
+        self, lat_lo: float, lat_hi: float, lat_abs: float, dlat: float, lon_lo: float, lon_hi: float
+    ) -> I64:
+        """Index positions (ascending) of every row within `dlat` radians of latitude of
+        [lat_lo, lat_hi] and of the longitude range widened as a spherical cap's around the
+        latitude of largest |φ| needs (asin(sin r / cos φ)); conservative, with margins."""
+        s_lo = max(math.floor((lat_lo - dlat) / _STRIP_RAD), self.first_strip)
+        s_hi = min(math.floor((lat_hi + dlat) / _STRIP_RAD), self.last_strip)
+        if s_hi < s_lo:
+            return np.empty(0, dtype=np.int64)
+        ratio = math.sin(min(dlat, math.pi / 2)) / max(math.cos(lat_abs), 1e-300)
+        full = lat_abs + dlat >= math.pi / 2 or ratio >= 1.0
+        dlon = 0.0 if full else math.asin(ratio) * (1.0 + 1e-6) + 1e-9
+        west, east = lon_lo - dlon + math.pi, lon_hi + dlon + math.pi
+        if full or west < 0.0 or east > _TWO_PI:
+            west, east = -1.0, 7.5
+        strips = np.arange(s_lo - self.first_strip, s_hi - self.first_strip + 1, dtype=np.float64) * 8.0
+        start = self.keys.searchsorted(strips + west, "left")
+        stop = self.keys.searchsorted(strips + east, "right")
+        length = stop - start
+        at = np.repeat(start - (np.cumsum(length) - length), length)
+        at += np.arange(at.shape[0], dtype=np.int64)
+        return np.sort(self.order[at])
+
+
+def _pair_haversine(cols: dict[str, npt.NDArray[Any]], g: I64, plat: F64, plon: F64, cos_plat: F64) -> F64:
+    """`haversine_km` of index row g[i] to request point i (the same operations, in the same order)."""
+    a = (
+        np.sin((cols["lat_rad"][g] - plat) * 0.5) ** 2
+        + cols["cos_lat"][g] * cos_plat * np.sin((cols["lon_rad"][g] - plon) * 0.5) ** 2
+    )
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def eligible_lists(
+    pool: Pool,
+    requests: list[Request],
+    weights: Weights,
+    *,
+    limit: int | None = None,
+    include_relatives: bool = False,
+) -> list[tuple[I64, F64]]:
+    """`eligible_scores` of every request (best first, ties by supporter id), computed for the
+    requests of a kind together, in blocks of requests near each other against the rows of the
+    block's bounding box (`_Grid.box`, less the rows a rule alone excludes for every request of
+    the block): the distance test and the hard rules as broadcast operations over that
+    (request × row) matrix, then the distances and the score over the eligible pairs, all with
+    the same operations as `_evaluate`, so the same candidates and the same scores to the bit.
+    Requests with protected places, with relatives (unless included), an unbounded distance or
+    parameters outside the columns' types, and kinds whose index is not exact on the dot
+    product or has homes off the globe's coordinates, go through `eligible_scores`."""
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+    out: list[tuple[I64, F64]] = [empty] * len(requests)
+    by_kind: dict[int, list[int]] = {}
+    for i, request in enumerate(requests):
+        if _vectorisable(request, include_relatives):
+            by_kind.setdefault(request.kind_bit, []).append(i)
+        else:
+            out[i] = _best_first(
+                eligible_scores(pool, request, weights, limit=limit, include_relatives=include_relatives)
+            )
+    w = weights.vector().tolist()
+    for kind_bit, members in by_kind.items():
+        index = pool._index(kind_bit)
+        if index.exact_only or not _Grid.usable(index):
+            for i in members:
+                out[i] = _best_first(
+                    eligible_scores(
+                        pool, requests[i], weights, limit=limit, include_relatives=include_relatives
+                    )
+                )
+            continue
+        if index.n == 0:
+            continue
+        for i, lists in _kind_lists(index, [requests[i] for i in members], w, limit).items():
+            out[members[i]] = lists
+    return out
+
+
+def _best_first(lists: tuple[I64, F64]) -> tuple[I64, F64]:
+    ids, scores = lists
+    order = np.lexsort((ids, -scores))
+    return ids[order], scores[order]
+
+
+def _kind_lists(
+    index: _KindIndex, requests: list[Request], w: list[float], limit: int | None
+) -> dict[int, tuple[I64, F64]]:
+    cols = index.cols
+    n = len(requests)
+    # per request, its scalars computed as `_lat_slice`, `_distance_mask` and `haversine_km` do
+    q_lat = [math.radians(r.lat) for r in requests]
+    q_lon = [math.radians(r.lon) for r in requests]
+    q = np.array(
+        [
+            (math.cos(a) * math.cos(b), math.cos(a) * math.sin(b), math.sin(a))
+            for a, b in zip(q_lat, q_lon, strict=True)
+        ]
+    )
+    limits = [math.sin(r.max_km / (2.0 * EARTH_RADIUS_KM)) ** 2 for r in requests]
+    offset = np.array([1.0 - 2.0 * x for x in limits])
+    unsure_at = np.array([2.0 * (x * 1e-8 + 1e-14) for x in limits])  # `_distance_mask`'s margin
+    h_lat = np.array([np.radians(r.lat) for r in requests], dtype=np.float64)
+    h_lon = np.array([np.radians(r.lon) for r in requests], dtype=np.float64)
+    h_cos = np.array([np.cos(np.radians(r.lat)) for r in requests], dtype=np.float64)
+    max_km = np.array([r.max_km for r in requests], dtype=np.float64)
+    # police not required: any day passes (the smallest int32 is below every stored day)
+    police_until = np.array([r.end_day if r.police_required else _I32_MIN for r in requests], dtype=np.int64)
+    end = np.array([r.end_day for r in requests], dtype=np.int64)
+    start_day = np.array([r.start_day for r in requests], dtype=np.int64)
+    children = np.array([r.children for r in requests], dtype=np.int64)
+    age = np.array([r.age for r in requests], dtype=np.int64)
+    oldest = np.array([r.age if r.age_oldest is None else r.age_oldest for r in requests], dtype=np.int64)
+    allergens = np.array([r.allergens for r in requests], dtype=np.uint16)
+    no_pets = np.array([r.no_pets for r in requests], dtype=np.bool_)
+    no_smoking = np.array([r.no_smoking for r in requests], dtype=np.bool_)
+    needs = np.array([r.needs for r in requests], dtype=np.uint32)
+    wanted = np.array([int(r.needs).bit_count() for r in requests], dtype=np.int64)
+    languages = np.array([r.languages for r in requests], dtype=np.uint64)
+    culture = np.array([r.culture for r in requests], dtype=np.int64)
+    gender = np.array([r.gender for r in requests], dtype=np.int64)
+    scale = np.array([max(r.max_km, 1e-9) for r in requests], dtype=np.float64)
+    row_free = cols["unavailable_from"] == 0
+
+    # requests near each other (0.5° cells, then longitude) share a block and its box of rows
+    # (those needing police checks apart: their block's rows are the checked ones only)
+    cell = np.floor(np.array(q_lat) / math.radians(0.5))
+    order = np.lexsort((np.array(q_lon), cell, np.array([r.police_required for r in requests])))
+    dlats = np.array([r.max_km / EARTH_RADIUS_KM * (1.0 + _MARGIN) + _MARGIN for r in requests])
+    grid = _Grid(index)
+    lat_arr, lon_arr = np.array(q_lat), np.array(q_lon)
+    packed = (
+        cols["allergens"].astype(np.uint32)
+        | (cols["pets"].astype(np.uint32) << np.uint32(16))
+        | (cols["smoking"].astype(np.uint32) << np.uint32(17))
+    )
+    excluding = (
+        allergens.astype(np.uint32)
+        | (no_pets.astype(np.uint32) << np.uint32(16))
+        | (no_smoking.astype(np.uint32) << np.uint32(17))
+    )
+    police_until = police_until.astype(np.int32)
+    end32, start32 = end.astype(np.int32), start_day.astype(np.int32)
+    children16, age16, oldest16 = children.astype(np.int16), age.astype(np.int16), oldest.astype(np.int16)
+    result: dict[int, tuple[I64, F64]] = {}
+    first = 0
+    while first < n:
+        # a block: the next requests in that order while (requests × rows of their box) stays small
+        last = first + 1
+        step = 8
+        while last < n:
+            trial = min(last + step, n)
+            span = order[first:trial]
+            rows = _box_size(grid, lat_arr[span], lon_arr[span], dlats[span])
+            if (trial - first) * rows > _BLOCK_CELLS:
+                break
+            last, step = trial, step * 2
+        block = order[first:last]
+        first = last
+        lats = lat_arr[block]
+        dlat = float(dlats[block].max())
+        g0 = grid.box(
+            float(lats.min()), float(lats.max()), float(np.abs(lats).max()), dlat,
+            float(lon_arr[block].min()), float(lon_arr[block].max()),
+        )  # fmt: skip
+        # rows no request of the block can take, by a rule alone (the rules are applied below
+        # all the same: this only narrows the matrix)
+        g0 = g0[
+            (cols["police_valid_until"][g0] >= police_until[block].min())
+            & (cols["capacity_free"][g0] >= children16[block].min())
+            & (cols["age_min"][g0] <= age16[block].max())
+            & (cols["age_max"][g0] >= oldest16[block].min())
+            & ((packed[g0] & np.bitwise_and.reduce(excluding[block])) == 0)
+        ]
+        if g0.shape[0] == 0:
+            for i in block.tolist():
+                result[i] = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+            continue
+        column = block[:, None]
+        # (requests, rows): the dot products, in `_distance_mask`'s order of operations (not a
+        # matrix product: BLAS threads would contend with the other processes for the cores)
+        qb = q[block]
+        dots = qb[:, 0:1] * cols["x"][g0]
+        dots += qb[:, 1:2] * cols["y"][g0]
+        dots += qb[:, 2:3] * cols["z"][g0]
+        # within, or nearly (twice the margin: the subtraction below is rounded on its own)
+        ok = dots >= (offset[block] - 2.0 * unsure_at[block])[:, None]
+        ok &= cols["police_valid_until"][g0] >= police_until[column]
+        ok &= cols["capacity_free"][g0] >= children16[column]
+        ok &= cols["age_min"][g0] <= age16[column]
+        ok &= cols["age_max"][g0] >= oldest16[column]
+        ok &= (
+            row_free[g0]
+            | (cols["unavailable_from"][g0] > end32[column])
+            | (cols["unavailable_to"][g0] < start32[column])
+        )
+        ok &= (packed[g0] & excluding[column]) == 0
+        at, g = np.nonzero(ok)
+        r = block[at]
+        deviation = dots[at, g] - offset[r]
+        g = g0[g]
+        unsure = np.flatnonzero(np.abs(deviation) <= unsure_at[r])
+        keep = deviation >= 0.0
+        if unsure.shape[0]:
+            u, ru = g[unsure], r[unsure]
+            keep[unsure] = _pair_haversine(cols, u, h_lat[ru], h_lon[ru], h_cos[ru]) <= max_km[ru]
+        at, g, r = at[keep], g[keep], r[keep]
+
+        distances = _pair_haversine(cols, g, h_lat[r], h_lon[r], h_cos[r])
+        has_needs = wanted[r] > 0
+        needs_term = np.zeros(g.shape[0], dtype=np.float64)
+        needs_term[has_needs] = (
+            _popcount(cols["needs"][g[has_needs]] & needs[r[has_needs]]) / wanted[r[has_needs]]
+        )
+        # the weighted sum from left to right; a term `_evaluate` leaves out is 0 here (adding
+        # 0.0 changes no float)
+        scores = needs_term * w[0]
+        scores += ((cols["languages"][g] & languages[r]) != 0) * w[1]
+        scores += ((cols["culture"][g] == culture[r]) & (culture[r] != 0)) * w[2]
+        scores += (1.0 - distances / scale[r]) * w[3]
+        scores += cols["experience_term"][g] * w[4]
+        wish = cols["wish_gender"][g]
+        scores += ((wish == 0) | (wish == gender[r])) * w[5]
+        ids = cols["ids"][g]
+
+        if limit is not None and g.shape[0] > limit > 0:
+            # only the pairs scoring at least their request's limit-th best go on to the sort
+            counts = np.bincount(at, minlength=block.shape[0])
+            starts = np.cumsum(counts) - counts
+            many = counts > limit
+            if many.any():
+                crowded = np.flatnonzero(many)
+                table = np.full((crowded.shape[0], int(counts[crowded].max())), -np.inf)
+                slot = np.full(block.shape[0], -1, dtype=np.int64)
+                slot[crowded] = np.arange(crowded.shape[0])
+                inside = slot[at] >= 0
+                table[slot[at[inside]], np.arange(g.shape[0])[inside] - starts[at[inside]]] = scores[inside]
+                threshold = np.full(block.shape[0], -np.inf)
+                threshold[crowded] = -np.partition(-table, limit - 1, axis=1)[:, limit - 1]
+                top = scores >= threshold[at]
+                at, ids, scores = at[top], ids[top], scores[top]
+        best = np.lexsort((ids, -scores, at))  # by request, best first, ties by supporter id
+        at, ids, scores = at[best], ids[best], scores[best]
+        bounds = np.searchsorted(at, np.arange(block.shape[0] + 1)).tolist()
+        for j, i in enumerate(block.tolist()):
+            b_lo, b_hi = bounds[j], bounds[j + 1]
+            if limit is not None:
+                b_hi = min(b_hi, b_lo + max(limit, 0))
+            result[i] = (ids[b_lo:b_hi], scores[b_lo:b_hi])
+    return result
+
+
+def _box_size(grid: _Grid, lats: F64, lons: F64, dlats: F64) -> int:
+    dlat = float(dlats.max())
+    return int(
+        grid.box(
+            float(lats.min()), float(lats.max()), float(np.abs(lats).max()), dlat,
+            float(lons.min()), float(lons.max()),
+        ).shape[0]
+    )  # fmt: skip

@@ -20,7 +20,9 @@ The method (`optimal_assignment`): min-cost flows (OR-Tools `SimpleMinCostFlow`)
    home's capacity is counted in groups: ⌊free / largest group that could go there⌋, so any
    groups the flow sends fit. Rounds repeat with the places left until no group is added.
 3. Single children. One flow over the places left: the exact optimum for the singles given
-   the groups.
+   the groups. When the groups took only places that the singles' flow of step 1 left unused,
+   that flow still fits and nothing over fewer places does better, so it is reused (the same
+   objective; one flow fewer).
 
 When is it exact? Without sibling groups always: steps 1–2 do nothing and step 3 is a
 transportation problem, whose flow optimum is integral, so it equals the MILP (the tests check
@@ -255,12 +257,14 @@ def optimal_assignment(problem: Problem) -> Plan:
     return _optimal(_canonical(problem))
 
 
-def _displaced(c: _Canonical, pairs: I64) -> I64:
-    """For each (group, home) pair: what the group's children would cost the single children.
+def _displaced(c: _Canonical, pairs: I64) -> tuple[I64, I64, I64]:
+    """For each (group, home) pair: what the group's children would cost the single children;
+    with the flow of the singles alone over all the places it is read from (its pairs, and the
+    places it uses per home).
 
-    From a flow of the singles alone over all the places: a group of s at a home with `slack`
-    unused places displaces the s − slack singles of lowest gain placed there (an estimate: a
-    displaced child may find another home)."""
+    A group of s at a home with `slack` places the singles' flow leaves unused displaces the
+    s − slack singles of lowest gain placed there (an estimate: a displaced child may find
+    another home)."""
     singles = np.flatnonzero(c.children[c.pair_request] == 1)
     placed = _flow(c, singles, c.capacity)
     homes = c.pair_supporter[placed]
@@ -271,7 +275,12 @@ def _displaced(c: _Canonical, pairs: I64) -> I64:
     used = np.bincount(homes, minlength=c.supporter_ids.shape[0])
     home = c.pair_supporter[pairs]
     need = np.clip(c.children[c.pair_request[pairs]] - (c.capacity[home] - used[home]), 0, None)
-    return prefix[first[home] + need] - prefix[first[home]]
+    return prefix[first[home] + need] - prefix[first[home]], placed, used
+
+
+def _still_fits(residual: I64, used: I64) -> bool:
+    """Whether a flow using `used` places per home fits in the places `residual` left."""
+    return bool(np.all(residual >= used))
 
 
 def _optimal(c: _Canonical) -> Plan:
@@ -280,8 +289,11 @@ def _optimal(c: _Canonical) -> Plan:
     children_of_pair = c.children[c.pair_request]
     group_pairs = np.flatnonzero(children_of_pair >= 2)
     net = c.gain.copy()  # a group's gain less the singles it would displace
+    singles_alone: tuple[I64, I64] | None = None  # the singles' flow over all places, its use
     if group_pairs.shape[0]:
-        net[group_pairs] -= _displaced(c, group_pairs)
+        displaced, singles_placed, singles_used = _displaced(c, group_pairs)
+        net[group_pairs] -= displaced
+        singles_alone = singles_placed, singles_used
     pending = c.children >= 2
     while pending.any():
         pairs = np.flatnonzero(
@@ -300,8 +312,13 @@ def _optimal(c: _Canonical) -> Plan:
         residual -= np.bincount(
             c.pair_supporter[placed], weights=children_of_pair[placed], minlength=residual.shape[0]
         ).astype(np.int64)
-    pairs = np.flatnonzero((children_of_pair == 1) & (residual[c.pair_supporter] >= 1))
-    placed = _flow(c, pairs, residual)
+    if singles_alone is not None and _still_fits(residual, singles_alone[1]):
+        # the groups took only places the singles' flow over all places left unused: that flow
+        # fits in what is left, and nothing over fewer places can do better, so it is the optimum
+        placed = singles_alone[0]
+    else:
+        pairs = np.flatnonzero((children_of_pair == 1) & (residual[c.pair_supporter] >= 1))
+        placed = _flow(c, pairs, residual)
     chosen[c.pair_request[placed]] = placed
     return _plan(c, chosen)
 

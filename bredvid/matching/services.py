@@ -805,11 +805,9 @@ def global_proposal(*, tenant: Tenant) -> GlobalProposal:
     weights = current_weights(municipality)
     relatives_first = [r for r in open_requests if r.relatives.all()]
     solved = [r for r in open_requests if not r.relatives.all()]
-    candidates, children = [], []
-    for support_request in solved:
-        request = engine_request(support_request, mpool)
-        candidates.append(engine.eligible_scores(mpool.pool, request, weights, limit=GLOBAL_LIST_LIMIT))
-        children.append(request.children)
+    requests = [engine_request(support_request, mpool) for support_request in solved]
+    candidates = engine.eligible_lists(mpool.pool, requests, weights, limit=GLOBAL_LIST_LIMIT)
+    children = [request.children for request in requests]
     problem = Problem.from_lists(
         request_ids=np.arange(len(solved), dtype=np.int64),
         children=children,

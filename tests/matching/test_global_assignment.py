@@ -163,3 +163,28 @@ def test_bad_input_is_refused() -> None:
         Problem.from_lists([1, 1], [1, 1], [0, 0], [(np.array([10]), np.array([1.0]))] * 2, [10], [1])
     with pytest.raises(ValueError):
         assign(Problem.from_lists([1], [1], [0], [(np.array([10, 10]), np.array([1.0, 2.0]))], [10], [1]))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_reusing_the_singles_flow_changes_no_objective(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the groups took only places the singles' flow left unused, that flow is reused as
+    the singles' optimum: the same objective as solving the singles again over what is left."""
+    import bredvid.matching.global_assignment as module
+
+    problem = _random(seed, n=80, m=40, groups=0.3, most=4)
+    reused = optimal_assignment(problem)
+    _check_feasible(problem, reused)
+    monkeypatch.setattr(module, "_still_fits", lambda residual, used: False)
+    solved = optimal_assignment(problem)
+    assert reused.objective == solved.objective
+
+
+def test_the_singles_flow_is_reused_when_it_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bredvid.matching.global_assignment as module
+
+    answers: list[bool] = []
+    still_fits = module._still_fits
+    monkeypatch.setattr(module, "_still_fits", lambda r, u: answers.append(still_fits(r, u)) or answers[-1])
+    for seed in range(40):
+        optimal_assignment(_random(seed, n=80, m=40, groups=0.3, most=4))
+    assert True in answers and False in answers  # both branches are exercised above
