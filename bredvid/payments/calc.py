@@ -52,6 +52,7 @@ MONTHLY_CONTACT = (KONTAKTPERSON, SARSKILT_KVALIFICERAD)
 MONTHLY_HOME = (FAMILJEHEM, JOURHEM)
 
 ONE = Decimal(1)
+FOUR_PLACES = Decimal("0.0001")
 ORE = Decimal("0.01")
 HUNDRED = Decimal(100)
 HALF = Decimal("0.5")
@@ -72,15 +73,15 @@ class Period:
 
     @property
     def first(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
+        return _bounds(self.year, self.month)[0]
 
     @property
     def days(self) -> int:
-        return calendar.monthrange(self.year, self.month)[1]
+        return _bounds(self.year, self.month)[2]
 
     @property
     def last(self) -> dt.date:
-        return dt.date(self.year, self.month, self.days)
+        return _bounds(self.year, self.month)[1]
 
     def contains(self, day: dt.date) -> bool:
         return day.year == self.year and day.month == self.month
@@ -91,6 +92,13 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+
+@functools.lru_cache(maxsize=64)
+def _bounds(year: int, month: int) -> tuple[dt.date, dt.date, int]:
+    """A month's first and last date and its number of days (a run asks 100,000 times)."""
+    days = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 1), dt.date(year, month, days), days
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +237,7 @@ def band_for(bands: Iterable[Band], age: int) -> Band:
     raise MissingRate(f"ingen åldersgrupp för {age} år")
 
 
+@functools.lru_cache(maxsize=4096)
 def kr(value: Decimal) -> str:
     """Swedish money text: 1 234,50 kr (whole kronor without decimals)."""
     if value == value.to_integral_value():
@@ -238,6 +247,7 @@ def kr(value: Decimal) -> str:
     return f"{text} kr"
 
 
+@functools.lru_cache(maxsize=4096)
 def num(value: Decimal) -> str:
     text = f"{value.normalize():f}" if value != value.to_integral_value() else f"{int(value)}"
     return text.replace(".", ",")
@@ -319,7 +329,7 @@ def _monthly_contact(
         Line(
             FEE,
             "fee",
-            share.quantize(Decimal("0.0001")),
+            share.quantize(FOUR_PLACES),
             fee,
             amount_of(share, fee, rates.rounding),
             f"Arvode kontaktperson, kategori {facts.fee_level}: {kr(fee)} per månad. {basis}"
@@ -336,7 +346,7 @@ def _monthly_contact(
         Line(
             ALLOWANCE,
             "allowance",
-            share.quantize(Decimal("0.0001")),
+            share.quantize(FOUR_PLACES),
             monthly,
             amount_of(share, monthly, rates.rounding),
             f"Omkostnadsersättning kontaktperson: {pct(percent)} av prisbasbeloppet "
@@ -371,35 +381,50 @@ def _kontaktfamilj(
     holidays: frozenset[dt.date],
     span: tuple[dt.date, dt.date],
 ) -> list[Line]:
-    # (kind, band label, doubled) -> dygn, unit price
-    fees: dict[tuple[Band, bool], tuple[Decimal, Decimal]] = {}
-    allowances: dict[Band, tuple[Decimal, Decimal, Decimal]] = {}
+    # Counted in half dygn (ints): (fee band, doubled) and allowance band -> half dygn
+    fee_halves: dict[tuple[Band, bool], int] = {}
+    allowance_halves: dict[Band, int] = {}
     texts: list[str] = []
     allowance_bands = rates.kf_allowance_percent.get(facts.allowance_level or "basic")
     if allowance_bands is None:
         raise MissingRate(
             f"omkostnad för nivå {facts.allowance_level or 'grund'} saknas i {rates.year} års tabell"
         )
+    by_age: dict[int, tuple[Band, Band]] = {}  # the bands of an age, looked up once per assignment
+    birth = facts.birth_date
+    first, last = max(span[0], period.first), min(span[1], period.last)
+    one_day = dt.timedelta(days=1)
     for stay in sorted(stays, key=lambda s: s.starts_on):
-        counted = False
-        for day, dygn, number, length in stay_units(stay):
-            if not (period.contains(day) and span[0] <= day <= span[1]):
-                continue
-            counted = True
-            age = age_on(facts.birth_date, day) if facts.birth_date else 0
-            fee_band = band_for(rates.kf_fee, age)
+        length = (stay.ends_on - stay.starts_on).days + 1
+        # the stay's day numbers (0-based) that fall in the month and the assignment's span
+        lo, hi = max((first - stay.starts_on).days, 0), min((last - stay.starts_on).days, length - 1)
+        if lo > hi:
+            continue
+        day = stay.starts_on + lo * one_day
+        for number in range(lo, hi + 1):
+            halves = 1 if number == length - 1 else 2  # each night one dygn, the day it ends half
+            age = age_on(birth, day) if birth else 0
+            bands = by_age.get(age)
+            if bands is None:
+                bands = by_age[age] = (band_for(rates.kf_fee, age), band_for(allowance_bands, age))
             special = day.weekday() >= 5 or day in holidays
-            doubled = special and (length <= LONG_STAY_DAYS or number <= LONG_STAY_DAYS)
-            key = (fee_band, doubled)
-            price = fee_band.value * 2 if doubled else fee_band.value
-            have = fees.get(key, (Decimal(0), price))
-            fees[key] = (have[0] + dygn, price)
-            band = band_for(allowance_bands, age)
-            per_day = derived(band.value, rates.prisbasbelopp, DAYS_IN_YEAR, rates.rounding)
-            have_a = allowances.get(band, (Decimal(0), per_day, band.value))
-            allowances[band] = (have_a[0] + dygn, per_day, band.value)
-        if counted:
-            texts.append(_stay_text(stay))
+            key = (bands[0], special and (length <= LONG_STAY_DAYS or number < LONG_STAY_DAYS))
+            fee_halves[key] = fee_halves.get(key, 0) + halves
+            allowance_halves[bands[1]] = allowance_halves.get(bands[1], 0) + halves
+            day += one_day
+        texts.append(_stay_text(stay))
+    fees = {
+        (band, doubled): (HALF * halves, band.value * 2 if doubled else band.value)
+        for (band, doubled), halves in fee_halves.items()
+    }
+    allowances = {
+        band: (
+            HALF * halves,
+            derived(band.value, rates.prisbasbelopp, DAYS_IN_YEAR, rates.rounding),
+            band.value,
+        )
+        for band, halves in allowance_halves.items()
+    }
     if not fees:
         return []
     stays_text = "Vistelser: " + "; ".join(texts) + "."
@@ -445,7 +470,7 @@ def _monthly_home(facts: Facts, period: Period, rates: Rates, span: tuple[dt.dat
     fee = rates.fh_fee.get(facts.fee_level or "basic")
     if fee is None:
         raise MissingRate(f"arvode för nivå {facts.fee_level or 'grund'} saknas i {rates.year} års tabell")
-    q = share.quantize(Decimal("0.0001"))
+    q = share.quantize(FOUR_PLACES)
     lines.append(
         Line(
             FEE,
@@ -463,7 +488,7 @@ def _monthly_home(facts: Facts, period: Period, rates: Rates, span: tuple[dt.dat
         if reduction is None:
             raise MissingRate(f"syskonavdraget saknas i {rates.year} års tabell")
         reduced = round_by(fee * (HUNDRED - reduction) / HUNDRED, rates.rounding)
-        quantity = (share * siblings).quantize(Decimal("0.0001"))
+        quantity = (share * siblings).quantize(FOUR_PLACES)
         lines.append(
             Line(
                 FEE,
@@ -494,7 +519,7 @@ def _monthly_home(facts: Facts, period: Period, rates: Rates, span: tuple[dt.dat
             Line(
                 ALLOWANCE,
                 f"allowance:{band.label}",
-                (seg_share * children).quantize(Decimal("0.0001")),
+                (seg_share * children).quantize(FOUR_PLACES),
                 monthly,
                 amount_of(seg_share * children, monthly, rates.rounding),
                 f"Omkostnadsersättning familjehem {band.label}: {pct(band.value)} av prisbasbeloppet "

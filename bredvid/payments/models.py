@@ -221,9 +221,15 @@ class PaymentLine(BaseModel):
 
     holds_personal_data = True
 
-    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes on municipality and assignment: `payment_line_period` and
+    # `payment_line_key` lead with them (a month's run writes 100,000 lines; each index costs).
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
-    assignment = models.ForeignKey("assignments.Assignment", on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(
+        "assignments.Assignment", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     supporter = models.ForeignKey("supporters.Supporter", on_delete=models.PROTECT, related_name="+")
     period = models.DateField(_("avser månad"), validators=bounded(EVENT))
     kind = models.CharField(_("typ"), max_length=12, choices=LineKind.choices)

@@ -116,9 +116,10 @@ def compute_month(
         .filter(status=Report.Status.APPROVED, starts_on__lte=last, ends_on__gte=first - dt.timedelta(days=1))
         .values_list("assignment_id", "kind", "starts_on", "ends_on", "arrives_at", "departs_at", "hours")
     )
-    for assignment_id, kind, starts_on, ends_on, arrives_at, departs_at, hours in reports.iterator(
-        chunk_size=20_000
-    ):
+    # Plain (client-side) cursors, not `.iterator()`: PostgreSQL plans a server-side cursor for its
+    # first 10 % of rows (cursor_tuple_fraction) and picks an index scan over every approved report of
+    # the year, 4x slower than the sequential scan it uses here. The month's rows fit in memory.
+    for assignment_id, kind, starts_on, ends_on, arrives_at, departs_at, hours in reports:
         if kind == Report.Kind.STAY:
             stays[assignment_id].append(calc.Stay(starts_on, ends_on, arrives_at, departs_at))
         elif first <= starts_on:
@@ -135,7 +136,7 @@ def compute_month(
     holidays = swedish_holidays(period.year)
     out: list[Computed] = []
     problems: list[Problem] = []
-    for row in assignments.iterator(chunk_size=20_000):
+    for row in assignments:
         pk, supporter_id, kind, start_on, end_on, fee_level, allowance_level, children, deduction, birth = row
         facts = calc.Facts(kind, start_on, end_on, birth, fee_level, allowance_level, children, deduction)
         try:
@@ -173,7 +174,7 @@ def paid_for(municipality: Municipality, period: calc.Period) -> dict[tuple[uuid
         .filter(period=period.first)
         .values_list("assignment_id", "component", "revision", "amount", "kind")
     )
-    for assignment_id, component, revision, amount, kind in rows.iterator(chunk_size=20_000):
+    for assignment_id, component, revision, amount, kind in rows:
         have = paid.get((assignment_id, component))
         if have is None:
             paid[(assignment_id, component)] = Paid(amount, revision, kind)

@@ -89,6 +89,27 @@ def test_a_long_stay_doubles_weekends_only_within_its_first_14_days() -> None:
     assert short["fee:0–12 år:single"].quantity == D(5)
 
 
+def test_a_stay_across_a_month_boundary_counts_only_the_months_dygn() -> None:
+    # June 2025. Fri 30 May - Mon 2 June: in June the night of Sun 1 (1, double) and the half day of
+    # Mon 2 (½, single). Sat 28 June - Tue 1 July: Sat 28 and Sun 29 (1 + 1, double), Mon 30 (1,
+    # single); the half day of 1 July belongs to July. Double 3 dygn, single 1.5.
+    stays = [Stay(dt.date(2025, 5, 30), dt.date(2025, 6, 2)), Stay(dt.date(2025, 6, 28), dt.date(2025, 7, 1))]
+    lines = by_component(month_lines(kf(), Period(2025, 6), RATES, stays=stays))
+    assert lines["fee:0–12 år:double"].quantity == D(3)
+    assert lines["fee:0–12 år:single"].quantity == D("1.5")
+    assert lines["allowance:0–12 år"].quantity == D("4.5")
+    assert (
+        "2025-05-30–2025-06-02 (3,5 dygn); 2025-06-28–2025-07-01 (3,5 dygn)" in lines["allowance:0–12 år"].why
+    )
+    # an assignment that ends on Sunday 29 June is paid up to that day: Mon 30 is not counted
+    ended = by_component(month_lines(kf(end_on=dt.date(2025, 6, 29)), Period(2025, 6), RATES, stays=stays))
+    assert ended["fee:0–12 år:double"].quantity == D(3)
+    assert ended["fee:0–12 år:single"].quantity == D("0.5")
+    # a stay wholly in May is not June's and is not named in June's reason
+    may = Stay(dt.date(2025, 5, 16), dt.date(2025, 5, 18))
+    assert "2025-05-16" not in month_lines(kf(), Period(2025, 6), RATES, stays=[may, *stays])[0].why
+
+
 def test_a_partial_first_month_is_pro_rata_by_days() -> None:
     # Kontaktperson from Tuesday 11 March 2025: 21 of March's 31 days.
     # arvode category 1: 1 500 × 21 / 31 = 1 016.129… → 1 016.13 kr
