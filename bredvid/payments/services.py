@@ -99,9 +99,34 @@ def _seed(municipality: Municipality, year: int, pbb: Decimal, pbb_source: str) 
     return table
 
 
+def _carry_over_decisions(municipality: Municipality, table: RateTable) -> int:
+    """Copy the municipality's own figures of the latest earlier year onto the new table's rows."""
+    earlier = (
+        RateTable.objects.in_municipality(municipality).filter(year__lt=table.year).order_by("-year").first()
+    )
+    if earlier is None:
+        return 0
+
+    def key(rate: Rate) -> tuple[str, str, str, int | None, int | None]:
+        return (rate.group, rate.component, rate.level, rate.age_from, rate.age_to)
+
+    decided = {key(r): r for r in Rate.objects.filter(table=earlier, source=Source.MUNICIPALITY)}
+    changed = []
+    for rate in Rate.objects.filter(table=table):
+        before = decided.get(key(rate))
+        if before is None:
+            continue
+        rate.percent, rate.amount, rate.source = before.percent, before.amount, Source.MUNICIPALITY
+        rate.note = _("Kommunens beslut för %(year)s, överfört") % {"year": earlier.year}
+        changed.append(rate)
+    Rate.objects.bulk_update(changed, ["percent", "amount", "source", "note"])
+    return len(changed)
+
+
 def create_year(*, tenant: Tenant, year: int, prisbasbelopp: Decimal | None = None) -> RateTable:
     """A new year's table with SKR's structure: the known prisbasbelopp (or the one given), SKR's
-    percentages and last known kronor, the figures SKR leaves to the municipality empty."""
+    percentages and last known kronor; the figures the municipality decided for the latest earlier
+    year are carried over (marked so) for the administrator to confirm or change, the rest empty."""
     _administers(tenant)
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Ange ett år mellan 2000 och 2100.")})
@@ -114,11 +139,12 @@ def create_year(*, tenant: Tenant, year: int, prisbasbelopp: Decimal | None = No
         if RateTable.objects.in_municipality(municipality).filter(year=year).exists():
             raise ValidationError({"year": _("Det finns redan en tabell för %(year)s.") % {"year": year}})
         table = _seed(municipality, year, pbb, source)
+        carried = _carry_over_decisions(municipality, table)
         record(
             action=Action.CREATE,
             tenant=tenant,
             obj=table,
-            detail={"change": "rate_table_created", "year": year},
+            detail={"change": "rate_table_created", "year": year, "carried_over": carried},
         )
     return table
 

@@ -16,8 +16,11 @@ pytestmark = pytest.mark.e2e
 
 
 def _last_month() -> datetime.date:
+    """The month before last: the demo's newest reports (last month's) still wait for the officer,
+    the month before is fully approved; the demo pays only the years it has rate tables for."""
     today = datetime.datetime.now(ZoneInfo("Europe/Stockholm")).date()
-    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    last = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return (last - datetime.timedelta(days=1)).replace(day=1)
 
 
 def test_rate_tables_and_a_payment_run_from_prepare_to_payroll_file(
@@ -56,9 +59,8 @@ def test_rate_tables_and_a_payment_run_from_prepare_to_payroll_file(
     assert page.locator(".govuk-error-summary").count() == 1
     page.get_by_label("Månad").fill(f"{month:%Y-%m}")
     save(page, button="Spara")
-    if page.get_by_test_id("payment-lines").count() == 0:
-        print("e2e payments: nothing to pay in", month)
-        return  # nothing to pay that month in the demo (no assignment ran): the list says so
+    # the demo's assignments ran last month (the new year carried the municipality's own figures over)
+    assert page.get_by_test_id("payment-lines").count() == 1, page.content()
     assert page.get_by_text("En annan chef attesterar den").count() == 1
     detail = page.url
     page.context.clear_cookies()

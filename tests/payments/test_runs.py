@@ -183,3 +183,22 @@ def test_a_missing_rate_is_listed_not_paid(world: Any) -> None:
 def test_no_table_for_the_year_is_a_clear_refusal(world: Any) -> None:
     with pytest.raises(IllegalTransition, match="ingen ersättningstabell för 2026"):
         services.prepare_run(tenant=world.tenant("manager"), period=MARCH)
+
+
+def test_a_new_year_carries_over_the_municipalitys_own_figures(world, decided) -> None:  # type: ignore[no-untyped-def]
+    from bredvid.payments.models import Component, RateGroup
+
+    admin = world.tenant("admin")
+    table = services.create_year(tenant=admin, year=2027, prisbasbelopp=Decimal(60000))
+    fees = Rate.objects.filter(table=table, group=RateGroup.KONTAKTPERSON, component=Component.FEE)
+    assert {r.level: r.amount for r in fees} == {"1": Decimal(1000), "2": Decimal(2000), "3": Decimal(3000)}
+    assert {r.source for r in fees} == {Source.MUNICIPALITY}
+    assert all("2026" in r.note for r in fees)
+    # SKR's own figures are SKR's again in the new year, not the municipality's
+    skr = Rate.objects.filter(table=table, group=RateGroup.KONTAKTFAMILJ, component=Component.FEE)
+    assert skr.exists() and {r.source for r in skr} == {Source.SKR}
+    event = AuditEvent.objects.filter(object_id=str(table.pk)).latest("seq")
+    assert (
+        event.detail["carried_over"]
+        == fees.count() + Rate.objects.filter(table=table, component=Component.SIBLING_REDUCTION).count()
+    )
