@@ -87,3 +87,34 @@ def test_officer_works_with_an_assignment(page, server) -> None:  # type: ignore
     page.get_by_label("Anteckning", exact=True).fill("Familjen vill fortsätta.")
     save(page, assignment_url)
     assert page.get_by_text("Familjen vill fortsätta.").count() == 1
+
+
+def test_officer_writes_and_signs_the_agreement(page, server) -> None:  # type: ignore[no-untyped-def]
+    """Journey 5's end: the agreement written from the rate table's figures, its PDF, the officer's
+    signature in Bredvid and the supporter's recorded from paper; the page then says both signed."""
+    login(page, server, "family_care_officer.1440")
+    _follow(page, menu_link(page, "Uppdrag"))
+    _follow(page, page.get_by_role("table", name="Uppdrag").get_by_role("link").first)
+    assignment_url = page.url
+    section = page.get_by_test_id("section-agreement")
+    _follow(page, section.get_by_role("link", name="Uppdragsavtalet och dess versioner"))
+    agreement_url = page.url
+    _follow(page, page.get_by_role("link", name="Skriv uppdragsavtal"))
+    for label in ("Arvode (kr)", "Omkostnadsersättning (kr)"):
+        field = page.get_by_label(label).first
+        if not field.input_value():
+            field.fill("300")
+    save(page, agreement_url, button="Skapa avtalsversion")
+    href = page.get_by_role("link", name="PDF, version 1").get_attribute("href")
+    pdf = page.request.get(f"{server}{href}")
+    assert pdf.ok and pdf.body().startswith(b"%PDF"), pdf.headers
+    _follow(page, page.get_by_role("link", name="Skriv under för kommunen"))
+    page.get_by_label("Jag har läst avtalet och skriver under det för kommunen").check()
+    save(page, agreement_url)
+    _follow(page, page.get_by_role("link", name="Registrera underskrift på papper"))
+    page.get_by_label("Underskrivet den").fill(_today().isoformat())
+    page.get_by_label("Namn på underskriften").fill("Familjen Demo")
+    save(page, agreement_url)
+    page.goto(assignment_url)
+    check_a11y(page)
+    assert page.get_by_test_id("agreement-state").get_by_text("Underskrivet av båda parter").count() == 1
