@@ -246,5 +246,26 @@ def load_demo_assignments(municipality: Municipality) -> int:
                 form="home_visit" if months == 6 else "phone",
                 text="Uppdraget fungerar bra. Vi pratade om barnets skola och om nästa period.",
             )
+        _expenses(assignment, officer, today)
         made += 1
     return made
+
+
+def _expenses(assignment: Assignment, officer: Any, today: datetime.date) -> None:
+    """Trips approved in earlier months (the payment runs pay them) and a purchase request waiting."""
+    from bredvid.expenses import services as expense_services
+
+    for months, amount, what in (
+        (10, "240", "Resa till badhuset"),
+        (5, "380", "Resa till zoo"),
+        (2, "150", "Bussresa"),
+    ):
+        trip = expense_services.submit_expense(
+            tenant=officer, assignment=assignment, kind="trip", description=what,
+            incurred_on=today - months * 30 * DAY, amount=Decimal(amount),
+        )  # fmt: skip
+        expense_services.approve(tenant=officer, expense=trip)
+    expense_services.request_purchase(
+        tenant=officer, assignment=assignment, description="Vinterkläder till utflykter",
+        incurred_on=today - 7 * DAY, requested_amount=Decimal(1200),
+    )  # fmt: skip

@@ -133,6 +133,11 @@ def _assert_assignments_demo() -> tuple[int, ...]:
             assert reports.filter(status=Report.Status.APPROVED).count() >= 0.8 * reports.count()
             months = {(r.starts_on.year, r.starts_on.month) for r in reports}
             assert len(months) >= 12, (municipality.name, a.support_kind, len(months))
+        from bredvid.expenses.models import Expense
+
+        expenses = Expense.objects.filter(municipality=municipality)
+        assert expenses.filter(kind="trip", status="approved").count() == 3 * len(assignments)
+        assert expenses.filter(kind="purchase", status="submitted").count() == len(assignments)
         total, _rows = unreported_for(_tenant(municipality, Role.FAMILY_CARE_OFFICER), today, mine=False)
         assert total == 1, "the kontaktperson's meetings stopped five weeks ago"
     return _assignments_counts()
